@@ -1,0 +1,253 @@
+//! Encryption of secrets at rest: AES-256-GCM with a fresh random nonce per write.
+//!
+//! Each ciphertext is stored with the id of the key that sealed it, so several keys can be
+//! loaded at once (one active for writes, the others for reads during a rotation). The caller
+//! passes the row's identity as associated data: a ciphertext copied into another row fails to
+//! open instead of silently yielding another row's secret.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::io::Write as _;
+use std::path::Path;
+
+use aes_gcm::aead::{Aead, Generate, KeyInit, Payload};
+use aes_gcm::{Aes256Gcm, Key, Nonce};
+use base64::Engine as _;
+use sha2::{Digest, Sha256};
+use zeroize::Zeroizing;
+
+const NONCE_LEN: usize = 12;
+
+#[derive(Debug, thiserror::Error)]
+pub enum KeyError {
+    #[error("a master key must be 32 bytes, base64-encoded (e.g. `openssl rand -base64 32`)")]
+    Malformed,
+    #[error("cannot read or create the key file {path}: {source}")]
+    Io { path: String, source: std::io::Error },
+    #[error("no master key given: set PATCHBAY_MASTER_KEY (base64, 32 bytes) or PATCHBAY_MASTER_KEY_FILE")]
+    Missing,
+}
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum CryptoError {
+    #[error("secret sealed with key id {0}, which is not loaded")]
+    UnknownKey(String),
+    #[error("secret failed authentication (wrong key, or ciphertext not bound to this row)")]
+    Unauthentic,
+}
+
+/// A sealed secret as stored: the key id and `nonce || ciphertext+tag`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Sealed {
+    pub key_id: String,
+    pub blob: Vec<u8>,
+}
+
+impl fmt::Debug for Sealed {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Sealed")
+            .field("key_id", &self.key_id)
+            .field("len", &self.blob.len())
+            .finish()
+    }
+}
+
+struct MasterKey {
+    cipher: Aes256Gcm,
+}
+
+/// The loaded master keys.
+pub struct Keyring {
+    active: String,
+    keys: BTreeMap<String, MasterKey>,
+}
+
+impl fmt::Debug for Keyring {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Keyring")
+            .field("active", &self.active)
+            .field("key_ids", &self.keys.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+/// A key's id is derived from the key (a truncated, domain-separated hash), so a wrong key can
+/// never pass for the right one and the id reveals nothing usable about the key.
+fn key_id(key: &[u8]) -> String {
+    let digest = Sha256::new()
+        .chain_update(b"patchbay master key id v1\0")
+        .chain_update(key)
+        .finalize();
+    format!("k{}", &hex::encode(digest)[..16])
+}
+
+fn decode_key(b64: &str) -> Result<Zeroizing<Vec<u8>>, KeyError> {
+    let bytes = Zeroizing::new(
+        base64::engine::general_purpose::STANDARD
+            .decode(b64.trim())
+            .map_err(|_| KeyError::Malformed)?,
+    );
+    if bytes.len() != 32 {
+        return Err(KeyError::Malformed);
+    }
+    Ok(bytes)
+}
+
+impl Keyring {
+    /// Builds a keyring; the first key is active, the others are kept for reading.
+    pub fn from_base64_keys<'a>(keys: impl IntoIterator<Item = &'a str>) -> Result<Self, KeyError> {
+        let mut active = None;
+        let mut map = BTreeMap::new();
+        for b64 in keys {
+            let bytes = decode_key(b64)?;
+            let id = key_id(&bytes);
+            let key = Key::<Aes256Gcm>::try_from(&bytes[..]).map_err(|_| KeyError::Malformed)?;
+            map.insert(
+                id.clone(),
+                MasterKey {
+                    cipher: Aes256Gcm::new(&key),
+                },
+            );
+            active.get_or_insert(id);
+        }
+        Ok(Self {
+            active: active.ok_or(KeyError::Missing)?,
+            keys: map,
+        })
+    }
+
+    /// Reads the key file, creating it (mode 0600) with a random key if it does not exist.
+    pub fn load_or_create_file(path: &Path) -> Result<Self, KeyError> {
+        let io = |source| KeyError::Io {
+            path: path.display().to_string(),
+            source,
+        };
+        match std::fs::read_to_string(path) {
+            Ok(text) => Self::from_base64_keys([text.as_str()]),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                let key =
+                    Zeroizing::new(base64::engine::general_purpose::STANDARD.encode(Key::<Aes256Gcm>::generate()));
+                let mut options = std::fs::OpenOptions::new();
+                options.write(true).create_new(true);
+                #[cfg(unix)]
+                std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+                let mut file = options.open(path).map_err(io)?;
+                file.write_all(key.as_bytes())
+                    .and_then(|()| file.sync_all())
+                    .map_err(io)?;
+                Self::from_base64_keys([key.as_str()])
+            }
+            Err(e) => Err(io(e)),
+        }
+    }
+
+    pub fn active_key_id(&self) -> &str {
+        &self.active
+    }
+
+    pub fn has_key(&self, id: &str) -> bool {
+        self.keys.contains_key(id)
+    }
+
+    pub fn seal(&self, plaintext: &[u8], aad: &[u8]) -> Sealed {
+        let key = &self.keys[&self.active];
+        let nonce = Nonce::generate();
+        let ciphertext = key
+            .cipher
+            .encrypt(&nonce, Payload { msg: plaintext, aad })
+            .expect("AES-GCM encryption of a small message cannot fail");
+        let mut blob = Vec::with_capacity(NONCE_LEN + ciphertext.len());
+        blob.extend_from_slice(&nonce);
+        blob.extend_from_slice(&ciphertext);
+        Sealed {
+            key_id: self.active.clone(),
+            blob,
+        }
+    }
+
+    pub fn open(&self, sealed: &Sealed, aad: &[u8]) -> Result<Zeroizing<Vec<u8>>, CryptoError> {
+        let key = self
+            .keys
+            .get(&sealed.key_id)
+            .ok_or_else(|| CryptoError::UnknownKey(sealed.key_id.clone()))?;
+        if sealed.blob.len() < NONCE_LEN {
+            return Err(CryptoError::Unauthentic);
+        }
+        let (nonce, ciphertext) = sealed.blob.split_at(NONCE_LEN);
+        let nonce = Nonce::try_from(nonce).map_err(|_| CryptoError::Unauthentic)?;
+        key.cipher
+            .decrypt(&nonce, Payload { msg: ciphertext, aad })
+            .map(Zeroizing::new)
+            .map_err(|_| CryptoError::Unauthentic)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const K1: &str = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
+    const K2: &str = "HxcdHBsaGRgXFhUUExIREA8ODQwLCgkIBwYFBAMCAQA=";
+
+    #[test]
+    fn round_trip_with_fresh_nonces() {
+        let ring = Keyring::from_base64_keys([K1]).unwrap();
+        let a = ring.seal(b"token", b"row-1");
+        let b = ring.seal(b"token", b"row-1");
+        assert_ne!(a.blob, b.blob, "each seal uses a new nonce");
+        assert_eq!(&ring.open(&a, b"row-1").unwrap()[..], b"token");
+        assert!(!a.blob.windows(5).any(|w| w == b"token"));
+    }
+
+    #[test]
+    fn bound_to_the_row() {
+        let ring = Keyring::from_base64_keys([K1]).unwrap();
+        let sealed = ring.seal(b"token", b"row-1");
+        assert_eq!(ring.open(&sealed, b"row-2"), Err(CryptoError::Unauthentic));
+    }
+
+    #[test]
+    fn wrong_key_is_detected_by_id() {
+        let sealed = Keyring::from_base64_keys([K1]).unwrap().seal(b"token", b"r");
+        let other = Keyring::from_base64_keys([K2]).unwrap();
+        assert!(matches!(other.open(&sealed, b"r"), Err(CryptoError::UnknownKey(_))));
+        // Rotation: new key active, old key still opens old rows.
+        let both = Keyring::from_base64_keys([K2, K1]).unwrap();
+        assert_eq!(&both.open(&sealed, b"r").unwrap()[..], b"token");
+        assert_ne!(both.seal(b"x", b"r").key_id, sealed.key_id);
+    }
+
+    #[test]
+    fn tampering_fails() {
+        let ring = Keyring::from_base64_keys([K1]).unwrap();
+        let mut sealed = ring.seal(b"token", b"r");
+        let last = sealed.blob.len() - 1;
+        sealed.blob[last] ^= 1;
+        assert_eq!(ring.open(&sealed, b"r"), Err(CryptoError::Unauthentic));
+    }
+
+    #[test]
+    fn malformed_keys() {
+        assert!(matches!(
+            Keyring::from_base64_keys(["not base64!"]),
+            Err(KeyError::Malformed)
+        ));
+        assert!(matches!(Keyring::from_base64_keys(["AAAA"]), Err(KeyError::Malformed)));
+        assert!(matches!(Keyring::from_base64_keys([]), Err(KeyError::Missing)));
+    }
+
+    #[test]
+    fn key_file_is_created_private_and_reused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("db.key");
+        let a = Keyring::load_or_create_file(&path).unwrap();
+        let b = Keyring::load_or_create_file(&path).unwrap();
+        assert_eq!(a.active_key_id(), b.active_key_id());
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
+        }
+        assert!(!format!("{a:?}").contains(&std::fs::read_to_string(&path).unwrap()));
+    }
+}

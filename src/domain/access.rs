@@ -1,0 +1,198 @@
+//! Organizations handles, API tokens and roles.
+
+use std::fmt;
+use std::str::FromStr;
+
+use base64::Engine as _;
+use rand::RngCore as _;
+use secrecy::{ExposeSecret, SecretString};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+/// A validated organization handle: the `Org-Handle` header value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrgHandle(String);
+
+impl OrgHandle {
+    pub fn parse(s: &str) -> Result<Self, String> {
+        let ok = (2..=63).contains(&s.len())
+            && s.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+            && !s.starts_with('-')
+            && !s.ends_with('-');
+        if ok {
+            Ok(Self(s.to_owned()))
+        } else {
+            Err(
+                "An organization handle is 2-63 lower-case letters, digits or '-', not starting or ending with '-'."
+                    .into(),
+            )
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for OrgHandle {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    Admin,
+    Viewer,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::Viewer => "viewer",
+        }
+    }
+
+    pub fn can_write(self) -> bool {
+        self == Role::Admin
+    }
+}
+
+impl FromStr for Role {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "admin" => Ok(Role::Admin),
+            "viewer" => Ok(Role::Viewer),
+            _ => Err(format!("unknown role '{s}' (admin or viewer)")),
+        }
+    }
+}
+
+/// Every API token starts with this, so leaked tokens are easy to recognise (secret scanners).
+pub const TOKEN_PREFIX: &str = "pbk_";
+const TOKEN_BYTES: usize = 32;
+
+/// A freshly generated API token: shown once, stored only as its hash.
+pub struct NewApiToken {
+    pub secret: SecretString,
+    pub hash: String,
+    /// The first characters, kept to help people tell tokens apart in `token list`.
+    pub display_prefix: String,
+}
+
+impl NewApiToken {
+    pub fn generate() -> Self {
+        let mut bytes = [0u8; TOKEN_BYTES];
+        rand::rng().fill_bytes(&mut bytes);
+        let token = format!(
+            "{TOKEN_PREFIX}{}",
+            base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+        );
+        let hash = hash_token(&token);
+        let display_prefix = token[..TOKEN_PREFIX.len() + 6].to_owned();
+        Self {
+            secret: SecretString::from(token),
+            hash,
+            display_prefix,
+        }
+    }
+}
+
+/// The stored form of a token. The token carries 256 random bits, so a plain SHA-256 is enough
+/// (no password-style stretching needed) and lets each request look it up by hash in one query.
+pub fn hash_token(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+/// Whether a presented string is shaped like one of our tokens (avoids a DB look-up for junk).
+pub fn looks_like_token(token: &str) -> bool {
+    token.len() == TOKEN_PREFIX.len() + 43
+        && token.starts_with(TOKEN_PREFIX)
+        && token[TOKEN_PREFIX.len()..]
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+impl fmt::Debug for NewApiToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("NewApiToken")
+            .field("display_prefix", &self.display_prefix)
+            .finish_non_exhaustive()
+    }
+}
+
+impl NewApiToken {
+    pub fn expose(&self) -> &str {
+        self.secret.expose_secret()
+    }
+}
+
+/// Parses a duration like `30d`, `12h`, `90m` (for `--expires-in`).
+pub fn parse_duration(s: &str) -> Result<chrono::Duration, String> {
+    let (num, unit) = s.split_at(s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len()));
+    let n: i64 = num
+        .parse()
+        .map_err(|_| format!("invalid duration '{s}' (e.g. 30d, 12h, 90m)"))?;
+    let d = match unit {
+        "d" => chrono::Duration::try_days(n),
+        "h" => chrono::Duration::try_hours(n),
+        "m" => chrono::Duration::try_minutes(n),
+        "s" => chrono::Duration::try_seconds(n),
+        _ => None,
+    };
+    d.filter(|d| *d > chrono::Duration::zero())
+        .ok_or_else(|| format!("invalid duration '{s}' (e.g. 30d, 12h, 90m)"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn tokens_are_recognisable_and_hashed() {
+        let t = NewApiToken::generate();
+        assert!(looks_like_token(t.expose()));
+        assert_eq!(t.hash, hash_token(t.expose()));
+        assert_ne!(t.hash, t.expose());
+        assert!(!format!("{t:?}").contains(t.expose()));
+        assert_ne!(NewApiToken::generate().hash, t.hash);
+    }
+
+    #[test]
+    fn handles() {
+        assert!(OrgHandle::parse("demo").is_ok());
+        assert!(OrgHandle::parse("acme-voice-2").is_ok());
+        for bad in ["", "a", "-x", "x-", "Acme", "a b", "a_b", &"a".repeat(64)] {
+            assert!(OrgHandle::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("30d").unwrap(), chrono::Duration::days(30));
+        assert_eq!(parse_duration("90m").unwrap(), chrono::Duration::minutes(90));
+        for bad in ["", "d", "30", "0d", "30w", "-1d"] {
+            assert!(parse_duration(bad).is_err(), "{bad}");
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn handle_parse_never_panics(s in "\\PC{0,80}") {
+            if let Ok(h) = OrgHandle::parse(&s) {
+                prop_assert_eq!(h.as_str(), s.as_str());
+            }
+        }
+
+        #[test]
+        fn junk_is_not_a_token(s in "\\PC{0,60}") {
+            prop_assume!(!s.starts_with(TOKEN_PREFIX));
+            prop_assert!(!looks_like_token(&s));
+        }
+    }
+}

@@ -1,0 +1,5 @@
+//! The domain: what Patchbay knows about carriers, credentials and access, free of HTTP and SQL.
+
+pub mod access;
+pub mod catalogue;
+pub mod configuration;

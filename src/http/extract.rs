@@ -1,0 +1,148 @@
+//! Extractors whose every rejection is the API's own error body, never axum's plain text.
+
+use axum::body::Bytes;
+use axum::extract::{FromRequest, FromRequestParts, Path, Query, Request};
+use axum::http::header::{AUTHORIZATION, CONTENT_TYPE, IF_MATCH};
+use axum::http::request::Parts;
+use serde_json::{Map, Value};
+
+use super::AppState;
+use crate::error::Error;
+use crate::service::Caller;
+
+/// The caller of an org-scoped endpoint: a valid token plus an `Org-Handle` it belongs to.
+pub struct OrgCaller(pub Caller);
+
+/// The caller of an endpoint that needs no `Org-Handle` (the organizations list, the v1 family):
+/// the token's own organization.
+pub struct TokenCaller(pub Caller);
+
+fn bearer_token(parts: &Parts) -> Result<&str, Error> {
+    let value = parts.headers.get(AUTHORIZATION).ok_or(Error::Unauthenticated)?;
+    let value = value.to_str().map_err(|_| Error::InvalidToken)?;
+    let (scheme, token) = value.split_once(' ').ok_or(Error::InvalidToken)?;
+    if scheme.eq_ignore_ascii_case("token") || scheme.eq_ignore_ascii_case("bearer") {
+        Ok(token.trim())
+    } else {
+        Err(Error::InvalidToken)
+    }
+}
+
+impl FromRequestParts<AppState> for TokenCaller {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        if let Some(caller) = parts.extensions.get::<Caller>() {
+            return Ok(Self(caller.clone()));
+        }
+        let caller = state.authenticate(bearer_token(parts)?).await?;
+        if let Some(slot) = parts.extensions.get::<super::OrgSlot>() {
+            slot.set(&caller.org.handle);
+        }
+        parts.extensions.insert(caller.clone());
+        Ok(Self(caller))
+    }
+}
+
+impl FromRequestParts<AppState> for OrgCaller {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let TokenCaller(caller) = TokenCaller::from_request_parts(parts, state).await?;
+        let handle = parts.headers.get("org-handle").ok_or(Error::MissingOrgHandle)?;
+        // A token belongs to one organization; any other handle, existing or not, gets the same 403.
+        if handle.as_bytes() != caller.org.handle.as_bytes() {
+            return Err(Error::OrgForbidden);
+        }
+        Ok(Self(caller))
+    }
+}
+
+/// A JSON object body. Wrong content type → 415, too large → 413, malformed JSON or not an
+/// object → 400, all in the envelope.
+pub struct JsonObject(pub Map<String, Value>);
+
+impl<S: Send + Sync> FromRequest<S> for JsonObject {
+    type Rejection = Error;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let is_json = req
+            .headers()
+            .get(CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<mime::Mime>().ok())
+            .is_some_and(|m| {
+                m.type_() == mime::APPLICATION && (m.subtype() == mime::JSON || m.suffix() == Some(mime::JSON))
+            });
+        if !is_json {
+            return Err(Error::UnsupportedMediaType);
+        }
+        let bytes = Bytes::from_request(req, state).await.map_err(|rejection| {
+            if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+                Error::PayloadTooLarge
+            } else {
+                Error::BadRequest("Could not read the request body.".into())
+            }
+        })?;
+        match serde_json::from_slice::<Value>(&bytes) {
+            Ok(Value::Object(map)) => Ok(Self(map)),
+            Ok(_) => Err(Error::BadRequest("The request body must be a JSON object.".into())),
+            // serde_json's messages give a position, never the input itself.
+            Err(e) => Err(Error::BadRequest(format!("JSON parse error - {e}"))),
+        }
+    }
+}
+
+/// A v2 configuration id from the path: anything but a positive integer is a 404, as for an
+/// id that does not exist.
+pub struct ConfigId(pub i64);
+
+impl<S: Send + Sync> FromRequestParts<S> for ConfigId {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let not_found = || Error::NotFound(crate::service::CONFIG_NOT_FOUND);
+        let Path(raw) = Path::<String>::from_request_parts(parts, state)
+            .await
+            .map_err(|_| not_found())?;
+        raw.parse::<i64>()
+            .ok()
+            .filter(|id| *id > 0)
+            .map(Self)
+            .ok_or_else(not_found)
+    }
+}
+
+/// Query parameters as a map; a malformed query string is a 400 in the envelope.
+pub struct QueryMap(pub std::collections::BTreeMap<String, String>);
+
+impl<S: Send + Sync> FromRequestParts<S> for QueryMap {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let Query(map) = Query::from_request_parts(parts, state)
+            .await
+            .map_err(|_| Error::BadRequest("Malformed query string.".into()))?;
+        Ok(Self(map))
+    }
+}
+
+/// The version an `If-Match` header asks for (`"v3"` or `W/"v3"`); `*` and absence mean any.
+pub struct IfMatch(pub Option<i64>);
+
+impl<S: Send + Sync> FromRequestParts<S> for IfMatch {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let Some(value) = parts.headers.get(IF_MATCH) else {
+            return Ok(Self(None));
+        };
+        let value = value.to_str().map_err(|_| Error::PreconditionFailed)?.trim();
+        if value == "*" {
+            return Ok(Self(None));
+        }
+        super::etag::parse(value)
+            .map(|v| Self(Some(v)))
+            .ok_or(Error::PreconditionFailed)
+    }
+}

@@ -1,0 +1,283 @@
+//! The providers-configurations API (v2): `Token` auth plus `Org-Handle`, integer ids, every
+//! answer wrapped as `{status_code, message, data}`.
+
+use std::collections::BTreeMap;
+
+use axum::Router;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+use super::AppState;
+use super::extract::{ConfigId, IfMatch, JsonObject, OrgCaller, QueryMap, TokenCaller};
+use crate::domain::catalogue::Provider;
+use crate::domain::configuration;
+use crate::error::{Error, Result};
+use crate::storage::{ConfigurationKey, ConfigurationRecord, ListQuery, Organization};
+
+/// Both spellings are served: the pages' plural and the singular Unpod's own backend uses.
+const CONFIG_BASES: [&str; 2] = [
+    "/api/v2/platform/telephony/providers-configurations",
+    "/api/v2/platform/telephony/provider-configurations",
+];
+
+pub fn router() -> Router<AppState> {
+    let mut router = Router::new()
+        .route("/api/v2/platform/organizations", get(list_organizations))
+        .route("/api/v2/platform/telephony/providers", get(list_providers));
+    for base in CONFIG_BASES {
+        router = router
+            .route(base, get(list_configurations).post(create_configuration))
+            .route(
+                &format!("{base}/{{id}}"),
+                get(get_configuration)
+                    .patch(patch_configuration)
+                    .delete(delete_configuration),
+            );
+    }
+    router
+}
+
+/// Timestamps as the pages show them: ISO 8601, UTC, whole seconds, `Z`.
+pub fn timestamp(t: &DateTime<Utc>) -> String {
+    t.format("%Y-%m-%dT%H:%M:%SZ").to_string()
+}
+
+#[derive(Serialize)]
+struct Envelope<T> {
+    status_code: u16,
+    message: &'static str,
+    data: T,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    count: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    page: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    page_size: Option<i64>,
+}
+
+fn respond<T: Serialize>(status: StatusCode, message: &'static str, data: T) -> Response {
+    let body = Envelope {
+        status_code: status.as_u16(),
+        message,
+        data,
+        count: None,
+        page: None,
+        page_size: None,
+    };
+    (status, axum::Json(body)).into_response()
+}
+
+fn respond_list<T: Serialize>(message: &'static str, data: Vec<T>, count: i64, page: Option<Page>) -> Response {
+    let body = Envelope {
+        status_code: 200,
+        message,
+        data,
+        count: Some(count),
+        page: page.map(|p| p.0),
+        page_size: page.map(|p| p.1),
+    };
+    axum::Json(body).into_response()
+}
+
+fn with_etag(mut response: Response, version: i64) -> Response {
+    if let Ok(v) = HeaderValue::from_str(&super::etag::format(version)) {
+        response.headers_mut().insert(header::ETAG, v);
+    }
+    response
+}
+
+#[derive(Serialize)]
+struct OrganizationView<'a> {
+    id: i64,
+    name: &'a str,
+    domain_handle: &'a str,
+    created_at: String,
+}
+
+impl<'a> From<&'a Organization> for OrganizationView<'a> {
+    fn from(o: &'a Organization) -> Self {
+        Self {
+            id: o.id,
+            name: &o.name,
+            domain_handle: &o.handle,
+            created_at: timestamp(&o.created_at),
+        }
+    }
+}
+
+/// The config object of the pages (`id, provider, account_sid, created_at`) plus Patchbay's
+/// additions. Secret fields are not part of it, by construction.
+#[derive(Serialize)]
+pub struct ConfigurationView<'a> {
+    id: i64,
+    provider: &'a str,
+    account_sid: &'a str,
+    created_at: String,
+    name: Option<&'a str>,
+    updated_at: String,
+    verification_status: &'a str,
+    last_verified_at: Option<String>,
+    verification_details: Option<&'a serde_json::Value>,
+    /// The provider's non-secret extra fields (e.g. `space_url`, `host`).
+    #[serde(flatten)]
+    settings: &'a BTreeMap<String, String>,
+}
+
+impl<'a> From<&'a ConfigurationRecord> for ConfigurationView<'a> {
+    fn from(r: &'a ConfigurationRecord) -> Self {
+        Self {
+            id: r.id,
+            provider: &r.provider,
+            account_sid: &r.account_sid,
+            created_at: timestamp(&r.created_at),
+            name: r.name.as_deref(),
+            updated_at: timestamp(&r.updated_at),
+            verification_status: &r.verification_status,
+            last_verified_at: r.last_verified_at.as_ref().map(timestamp),
+            verification_details: r.verification_details.as_ref().map(|j| &j.0),
+            settings: &r.settings.0,
+        }
+    }
+}
+
+async fn list_organizations(TokenCaller(caller): TokenCaller) -> Response {
+    let orgs = [OrganizationView::from(&caller.org)];
+    respond_list("Organizations fetched successfully", orgs.into(), 1, None)
+}
+
+async fn list_providers(OrgCaller(_): OrgCaller) -> Response {
+    let all = Provider::all();
+    respond_list(
+        "Voice infra providers fetched successfully.",
+        all.iter().collect(),
+        all.len() as i64,
+        None,
+    )
+}
+
+const DEFAULT_PAGE_SIZE: i64 = 50;
+const MAX_PAGE_SIZE: i64 = 1000;
+
+/// `(page, page_size)` of a paged list.
+type Page = (i64, i64);
+
+/// `?provider=<slug>` and optional `?page=&page_size=`; without paging parameters every row.
+fn parse_list_query(q: &BTreeMap<String, String>) -> Result<(Option<&'static str>, Option<Page>)> {
+    let mut errors = configuration::FieldErrors::new();
+    let provider = q.get("provider").and_then(|slug| match Provider::by_slug(slug) {
+        Some(p) => Some(p.slug),
+        None => {
+            errors.insert(
+                "provider".into(),
+                vec![format!(
+                    "Unknown provider. Valid providers: {}.",
+                    Provider::slugs().join(", ")
+                )],
+            );
+            None
+        }
+    });
+    let mut number = |key: &str, default: i64, max: i64| -> i64 {
+        match q.get(key).map(|v| v.parse::<i64>()) {
+            None => default,
+            Some(Ok(n)) if (1..=max).contains(&n) => n,
+            Some(_) => {
+                errors.insert(key.into(), vec![format!("Must be an integer from 1 to {max}.")]);
+                default
+            }
+        }
+    };
+    let page = number("page", 1, i64::MAX / MAX_PAGE_SIZE);
+    let page_size = number("page_size", DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE);
+    if !errors.is_empty() {
+        return Err(Error::validation(errors));
+    }
+    let paged = q.contains_key("page") || q.contains_key("page_size");
+    Ok((provider, paged.then_some((page, page_size))))
+}
+
+async fn list_configurations(
+    axum::extract::State(app): axum::extract::State<AppState>,
+    OrgCaller(caller): OrgCaller,
+    QueryMap(query): QueryMap,
+) -> Result<Response> {
+    let (provider, page) = parse_list_query(&query)?;
+    let limit_offset = page.map(|(page, size)| (size, (page - 1) * size));
+    let (rows, total) = app
+        .list_configurations(
+            &caller.org,
+            ListQuery {
+                provider,
+                page: limit_offset,
+            },
+        )
+        .await?;
+    let data: Vec<ConfigurationView> = rows.iter().map(Into::into).collect();
+    Ok(respond_list(
+        "Provider configurations fetched successfully.",
+        data,
+        total,
+        page,
+    ))
+}
+
+async fn create_configuration(
+    axum::extract::State(app): axum::extract::State<AppState>,
+    OrgCaller(caller): OrgCaller,
+    JsonObject(body): JsonObject,
+) -> Result<Response> {
+    caller.require_write()?;
+    let new = configuration::parse_new(&body).map_err(Error::validation)?;
+    let record = app.create_configuration(&caller.org, new).await?;
+    let response = respond(
+        StatusCode::CREATED,
+        "Provider configuration created successfully.",
+        ConfigurationView::from(&record),
+    );
+    Ok(with_etag(response, record.version))
+}
+
+async fn get_configuration(
+    axum::extract::State(app): axum::extract::State<AppState>,
+    OrgCaller(caller): OrgCaller,
+    ConfigId(id): ConfigId,
+) -> Result<Response> {
+    let record = app.get_configuration(&caller.org, ConfigurationKey::Id(id)).await?;
+    let response = respond(
+        StatusCode::OK,
+        "Provider configuration fetched successfully.",
+        ConfigurationView::from(&record),
+    );
+    Ok(with_etag(response, record.version))
+}
+
+async fn patch_configuration(
+    axum::extract::State(app): axum::extract::State<AppState>,
+    OrgCaller(caller): OrgCaller,
+    ConfigId(id): ConfigId,
+    IfMatch(if_match): IfMatch,
+    JsonObject(body): JsonObject,
+) -> Result<Response> {
+    caller.require_write()?;
+    let record = app.patch_configuration(&caller.org, id, &body, if_match).await?;
+    let response = respond(
+        StatusCode::OK,
+        "Provider configuration updated successfully.",
+        ConfigurationView::from(&record),
+    );
+    Ok(with_etag(response, record.version))
+}
+
+async fn delete_configuration(
+    axum::extract::State(app): axum::extract::State<AppState>,
+    OrgCaller(caller): OrgCaller,
+    ConfigId(id): ConfigId,
+    IfMatch(if_match): IfMatch,
+) -> Result<StatusCode> {
+    caller.require_write()?;
+    app.delete_configuration(&caller.org, id, if_match).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,277 @@
+//! The SQL both backends share. SQLite and PostgreSQL accept the same statements here
+//! (`$n` placeholders, `RETURNING`), so one macro writes the shared part of each
+//! `Storage` implementation instead of two hand-kept copies.
+
+pub(super) const CONFIG_COLUMNS: &str = "id, uuid, org_id, provider, account_sid, name, settings, secret_key_id, \
+    secret_ciphertext, version, verification_status, last_verified_at, verification_details, next_verification_at, \
+    region, supports_call_transfer, trunk_sid, termination_uri, created_at, updated_at";
+
+macro_rules! config_sql {
+    ($($part:expr),+ $(,)?) => {
+        sqlx::AssertSqlSafe(format!($($part),+))
+    };
+}
+pub(super) use config_sql;
+
+/// Implements `Storage` for `$store` (a struct with a `pool` of database `$db`): the shared
+/// methods here, plus the backend-specific ones passed in `{ ... }`.
+macro_rules! storage_impl {
+    ($store:ty, $db:ty, { $($specific:tt)* }) => {
+        #[async_trait::async_trait]
+        impl Storage for $store {
+        $($specific)*
+
+        async fn ping(&self) -> Result<()> {
+            sqlx::query("SELECT 1").execute(&self.pool).await?;
+            Ok(())
+        }
+
+        async fn close(&self) {
+            self.pool.close().await;
+        }
+
+        async fn create_organization(&self, handle: &str, name: &str, now: DateTime<Utc>) -> Result<Organization> {
+            Ok(sqlx::query_as::<$db, Organization>(
+                "INSERT INTO organizations (handle, name, created_at) VALUES ($1, $2, $3) RETURNING id, handle, name, created_at",
+            )
+            .bind(handle)
+            .bind(name)
+            .bind(now)
+            .fetch_one(&self.pool)
+            .await?)
+        }
+
+        async fn organization_by_handle(&self, handle: &str) -> Result<Option<Organization>> {
+            Ok(sqlx::query_as::<$db, Organization>("SELECT id, handle, name, created_at FROM organizations WHERE handle = $1")
+                .bind(handle)
+                .fetch_optional(&self.pool)
+                .await?)
+        }
+
+        async fn list_organizations(&self) -> Result<Vec<Organization>> {
+            Ok(sqlx::query_as::<$db, Organization>("SELECT id, handle, name, created_at FROM organizations ORDER BY id")
+                .fetch_all(&self.pool)
+                .await?)
+        }
+
+        async fn create_api_token(&self, t: NewApiTokenRecord<'_>) -> Result<ApiTokenRecord> {
+            Ok(sqlx::query_as::<$db, ApiTokenRecord>(
+                "INSERT INTO api_tokens (org_id, role, label, token_hash, token_prefix, created_at, expires_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7) \
+                 RETURNING id, org_id, role, label, token_prefix, created_at, expires_at, revoked_at",
+            )
+            .bind(t.org_id)
+            .bind(t.role)
+            .bind(t.label)
+            .bind(t.token_hash)
+            .bind(t.token_prefix)
+            .bind(t.created_at)
+            .bind(t.expires_at)
+            .fetch_one(&self.pool)
+            .await?)
+        }
+
+        async fn api_token_by_hash(&self, hash: &str) -> Result<Option<(ApiTokenRecord, Organization)>> {
+            let Some(token) = sqlx::query_as::<$db, ApiTokenRecord>(
+                "SELECT id, org_id, role, label, token_prefix, created_at, expires_at, revoked_at FROM api_tokens WHERE token_hash = $1",
+            )
+            .bind(hash)
+            .fetch_optional(&self.pool)
+            .await?
+            else {
+                return Ok(None);
+            };
+            let org = sqlx::query_as::<$db, Organization>("SELECT id, handle, name, created_at FROM organizations WHERE id = $1")
+                .bind(token.org_id)
+                .fetch_one(&self.pool)
+                .await?;
+            Ok(Some((token, org)))
+        }
+
+        async fn list_api_tokens(&self, org_id: i64) -> Result<Vec<ApiTokenRecord>> {
+            Ok(sqlx::query_as::<$db, ApiTokenRecord>(
+                "SELECT id, org_id, role, label, token_prefix, created_at, expires_at, revoked_at FROM api_tokens WHERE org_id = $1 ORDER BY id",
+            )
+            .bind(org_id)
+            .fetch_all(&self.pool)
+            .await?)
+        }
+
+        async fn revoke_api_token(&self, id: i64, now: DateTime<Utc>) -> Result<bool> {
+            let done = sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
+                .bind(now)
+                .bind(id)
+                .execute(&self.pool)
+                .await?;
+            Ok(done.rows_affected() == 1)
+        }
+
+        async fn insert_configuration(
+            &self,
+            uuid: Uuid,
+            org_id: i64,
+            provider: &str,
+            s: &ConfigurationState,
+            now: DateTime<Utc>,
+        ) -> Result<ConfigurationRecord> {
+            Ok(sqlx::query_as::<$db, ConfigurationRecord>(config_sql!(
+                "INSERT INTO provider_configurations (uuid, org_id, provider, account_sid, name, settings, secret_key_id, \
+                 secret_ciphertext, verification_status, verification_details, last_verified_at, next_verification_at, \
+                 region, supports_call_transfer, trunk_sid, termination_uri, created_at, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17) RETURNING {}",
+                CONFIG_COLUMNS
+            ))
+            .bind(uuid)
+            .bind(org_id)
+            .bind(provider)
+            .bind(&s.account_sid)
+            .bind(&s.name)
+            .bind(Json(&s.settings))
+            .bind(&s.sealed.key_id)
+            .bind(&s.sealed.blob)
+            .bind(&s.verification.status)
+            .bind(s.verification.details.as_ref().map(Json))
+            .bind(s.verification.last_verified_at)
+            .bind(s.verification.next_at)
+            .bind(&s.region)
+            .bind(s.supports_call_transfer)
+            .bind(&s.trunk_sid)
+            .bind(&s.termination_uri)
+            .bind(now)
+            .fetch_one(&self.pool)
+            .await?)
+        }
+
+        async fn list_configurations(&self, org_id: i64, q: ListQuery<'_>) -> Result<(Vec<ConfigurationRecord>, i64)> {
+            let (limit, offset) = q.page.unwrap_or((i64::MAX, 0));
+            let rows = sqlx::query_as::<$db, ConfigurationRecord>(config_sql!(
+                "SELECT {} FROM provider_configurations WHERE org_id = $1 AND ($2 IS NULL OR provider = $2) \
+                 ORDER BY id LIMIT $3 OFFSET $4",
+                CONFIG_COLUMNS
+            ))
+            .bind(org_id)
+            .bind(q.provider)
+            .bind(limit)
+            .bind(offset)
+            .fetch_all(&self.pool)
+            .await?;
+            // Unpaged lists hold every row already; only a page needs a separate count.
+            let total = if q.page.is_none() {
+                rows.len() as i64
+            } else {
+                sqlx::query_scalar::<$db, i64>(
+                    "SELECT COUNT(*) FROM provider_configurations WHERE org_id = $1 AND ($2 IS NULL OR provider = $2)",
+                )
+                .bind(org_id)
+                .bind(q.provider)
+                .fetch_one(&self.pool)
+                .await?
+            };
+            Ok((rows, total))
+        }
+
+        async fn get_configuration(&self, org_id: i64, key: ConfigurationKey) -> Result<Option<ConfigurationRecord>> {
+            let query = match key {
+                ConfigurationKey::Id(id) => sqlx::query_as::<$db, ConfigurationRecord>(config_sql!(
+                    "SELECT {} FROM provider_configurations WHERE org_id = $1 AND id = $2",
+                    CONFIG_COLUMNS
+                ))
+                .bind(org_id)
+                .bind(id),
+                ConfigurationKey::Uuid(uuid) => sqlx::query_as::<$db, ConfigurationRecord>(config_sql!(
+                    "SELECT {} FROM provider_configurations WHERE org_id = $1 AND uuid = $2",
+                    CONFIG_COLUMNS
+                ))
+                .bind(org_id)
+                .bind(uuid),
+            };
+            Ok(query.fetch_optional(&self.pool).await?)
+        }
+
+        async fn update_configuration(
+            &self,
+            org_id: i64,
+            id: i64,
+            expected_version: i64,
+            s: &ConfigurationState,
+            now: DateTime<Utc>,
+        ) -> Result<ConfigurationRecord> {
+            let updated = sqlx::query_as::<$db, ConfigurationRecord>(config_sql!(
+                "UPDATE provider_configurations SET account_sid = $1, name = $2, settings = $3, secret_key_id = $4, \
+                 secret_ciphertext = $5, verification_status = $6, verification_details = $7, last_verified_at = $8, \
+                 next_verification_at = $9, region = $10, supports_call_transfer = $11, trunk_sid = $12, \
+                 termination_uri = $13, updated_at = $14, version = version + 1 \
+                 WHERE org_id = $15 AND id = $16 AND version = $17 RETURNING {}",
+                CONFIG_COLUMNS
+            ))
+            .bind(&s.account_sid)
+            .bind(&s.name)
+            .bind(Json(&s.settings))
+            .bind(&s.sealed.key_id)
+            .bind(&s.sealed.blob)
+            .bind(&s.verification.status)
+            .bind(s.verification.details.as_ref().map(Json))
+            .bind(s.verification.last_verified_at)
+            .bind(s.verification.next_at)
+            .bind(&s.region)
+            .bind(s.supports_call_transfer)
+            .bind(&s.trunk_sid)
+            .bind(&s.termination_uri)
+            .bind(now)
+            .bind(org_id)
+            .bind(id)
+            .bind(expected_version)
+            .fetch_optional(&self.pool)
+            .await?;
+            match updated {
+                Some(row) => Ok(row),
+                None => match self.get_configuration(org_id, ConfigurationKey::Id(id)).await? {
+                    Some(_) => Err(StorageError::VersionMismatch),
+                    None => Err(StorageError::NotFound),
+                },
+            }
+        }
+
+        async fn delete_configuration(&self, org_id: i64, id: i64, expected_version: Option<i64>) -> Result<()> {
+            let done = sqlx::query(
+                "DELETE FROM provider_configurations WHERE org_id = $1 AND id = $2 AND ($3 IS NULL OR version = $3)",
+            )
+            .bind(org_id)
+            .bind(id)
+            .bind(expected_version)
+            .execute(&self.pool)
+            .await?;
+            if done.rows_affected() == 1 {
+                return Ok(());
+            }
+            match self.get_configuration(org_id, ConfigurationKey::Id(id)).await? {
+                Some(_) => Err(StorageError::VersionMismatch),
+                None => Err(StorageError::NotFound),
+            }
+        }
+
+        async fn record_verification(&self, id: i64, version: i64, v: &VerificationRecord) -> Result<bool> {
+            let done = sqlx::query(
+                "UPDATE provider_configurations SET verification_status = $1, verification_details = $2, \
+                 last_verified_at = $3, next_verification_at = $4 WHERE id = $5 AND version = $6",
+            )
+            .bind(&v.status)
+            .bind(v.details.as_ref().map(Json))
+            .bind(v.last_verified_at)
+            .bind(v.next_at)
+            .bind(id)
+            .bind(version)
+            .execute(&self.pool)
+            .await?;
+            Ok(done.rows_affected() == 1)
+        }
+
+        async fn secret_key_ids(&self) -> Result<Vec<String>> {
+            Ok(sqlx::query_scalar::<$db, String>("SELECT DISTINCT secret_key_id FROM provider_configurations")
+                .fetch_all(&self.pool)
+                .await?)
+        }
+        }
+    };
+}
+pub(super) use storage_impl;

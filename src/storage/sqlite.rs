@@ -1,0 +1,93 @@
+//! SQLite: the embedded default. WAL mode with `synchronous = FULL`, so an acknowledged
+//! write survives a crash or power loss, and readers never wait for the writer.
+
+use std::path::PathBuf;
+use std::str::FromStr;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::types::Json;
+use sqlx::{Sqlite, migrate::Migrator};
+use uuid::Uuid;
+
+use super::queries::{CONFIG_COLUMNS, config_sql, storage_impl};
+use super::*;
+
+static MIGRATOR: Migrator = sqlx::migrate!("migrations/sqlite");
+
+pub struct SqliteStorage {
+    pool: SqlitePool,
+}
+
+/// The file a SQLite URL or plain path names (`sqlite://x.db`, `sqlite:x.db`, `x.db`).
+pub(super) fn file_path(url: &str) -> Option<PathBuf> {
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+        .unwrap_or(url);
+    let path = rest.split('?').next().unwrap_or_default();
+    (!path.is_empty() && path != ":memory:").then(|| PathBuf::from(path))
+}
+
+impl SqliteStorage {
+    pub async fn connect(url: &str) -> anyhow::Result<Self> {
+        let options = match file_path(url) {
+            Some(path) if !url.starts_with("sqlite:") => SqliteConnectOptions::new().filename(path),
+            _ => SqliteConnectOptions::from_str(url)?,
+        }
+        .create_if_missing(true)
+        .journal_mode(SqliteJournalMode::Wal)
+        .synchronous(SqliteSynchronous::Full)
+        .foreign_keys(true)
+        .busy_timeout(Duration::from_secs(10));
+        let pool = SqlitePoolOptions::new()
+            .max_connections(8)
+            .connect_with(options)
+            .await?;
+        MIGRATOR.run(&pool).await?;
+        Ok(Self { pool })
+    }
+}
+
+storage_impl!(SqliteStorage, Sqlite, {
+    fn backend(&self) -> &'static str {
+        "sqlite"
+    }
+
+    async fn claim_due_verifications(
+        &self,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+        limit: i64,
+    ) -> Result<Vec<ConfigurationRecord>> {
+        // One writer at a time in SQLite, so the UPDATE itself is the lease.
+        Ok(sqlx::query_as::<Sqlite, ConfigurationRecord>(config_sql!(
+            "UPDATE provider_configurations SET next_verification_at = $1 WHERE id IN \
+             (SELECT id FROM provider_configurations WHERE next_verification_at <= $2 \
+              ORDER BY next_verification_at LIMIT $3) RETURNING {}",
+            CONFIG_COLUMNS
+        ))
+        .bind(lease_until)
+        .bind(now)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+});
+
+#[cfg(test)]
+mod tests {
+    use super::file_path;
+
+    #[test]
+    fn sqlite_paths() {
+        assert_eq!(file_path("patchbay.db").unwrap().to_str(), Some("patchbay.db"));
+        assert_eq!(
+            file_path("sqlite://data/p.db?mode=rwc").unwrap().to_str(),
+            Some("data/p.db")
+        );
+        assert_eq!(file_path("sqlite:p.db").unwrap().to_str(), Some("p.db"));
+        assert!(file_path("sqlite::memory:").is_none());
+    }
+}
