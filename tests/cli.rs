@@ -1,0 +1,246 @@
+//! The binary as a user runs it: first start prints a demo token once, administration
+//! commands, secrets kept out of logs, and a clear error for a wrong master key.
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use common::TWILIO_SID;
+use serde_json::{Value, json};
+
+const BIN: &str = env!("CARGO_BIN_EXE_patchbay");
+
+fn patchbay(dir: &Path) -> Command {
+    let mut cmd = Command::new(BIN);
+    cmd.current_dir(dir)
+        .env_remove("PATCHBAY_DATABASE_URL")
+        .env_remove("PATCHBAY_MASTER_KEY")
+        .env_remove("PATCHBAY_MASTER_KEY_FILE")
+        .env_remove("PATCHBAY_LISTEN")
+        // Nothing may leave the machine: any carrier call goes to a closed local port.
+        .env("PATCHBAY_TWILIO_BASE_URL", "http://127.0.0.1:9")
+        .env("PATCHBAY_TWILIO_TRUNKING_BASE_URL", "http://127.0.0.1:9");
+    cmd
+}
+
+/// Runs a command to completion; returns (success, stdout, stderr).
+fn run(cmd: &mut Command) -> (bool, String, String) {
+    let out = cmd.output().unwrap();
+    (out.status.success(), String::from_utf8(out.stdout).unwrap(), String::from_utf8(out.stderr).unwrap())
+}
+
+fn run_json(cmd: &mut Command) -> Value {
+    let (ok, stdout, stderr) = run(cmd.arg("--json"));
+    assert!(ok, "{stderr}");
+    serde_json::from_str(stdout.trim()).unwrap_or_else(|_| panic!("not one JSON object: {stdout}"))
+}
+
+struct Server {
+    child: Child,
+    addr: String,
+    stdout: Arc<Mutex<String>>,
+    stderr: Arc<Mutex<String>>,
+}
+
+fn collect(stream: impl std::io::Read + Send + 'static) -> Arc<Mutex<String>> {
+    let buf = Arc::new(Mutex::new(String::new()));
+    let sink = buf.clone();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stream).lines().map_while(Result::ok) {
+            let mut b = sink.lock().unwrap();
+            b.push_str(&line);
+            b.push('\n');
+        }
+    });
+    buf
+}
+
+impl Server {
+    /// Starts `patchbay serve` on a free port and waits for its "ready" log line.
+    fn start(mut cmd: Command) -> Result<Server, String> {
+        let mut child = cmd
+            .args(["--log-format", "json", "serve", "--listen", "127.0.0.1:0"])
+            .env("PATCHBAY_LOG", "trace")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let stdout = collect(child.stdout.take().unwrap());
+        let stderr = collect(child.stderr.take().unwrap());
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let logs = stderr.lock().unwrap().clone();
+            if let Some(line) = logs.lines().find(|l| l.contains("patchbay ready")) {
+                let v: Value = serde_json::from_str(line).unwrap();
+                let addr = v["listen"].as_str().unwrap().to_owned();
+                return Ok(Server { child, addr, stdout, stderr });
+            }
+            if let Some(status) = child.try_wait().unwrap() {
+                std::thread::sleep(Duration::from_millis(100));
+                return Err(format!("exited with {status}: {}", stderr.lock().unwrap()));
+            }
+            assert!(Instant::now() < deadline, "server did not become ready: {logs}");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+
+    /// SIGTERM, then wait: a graceful stop exits 0.
+    fn stop(mut self) -> (String, String) {
+        let _ = Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status();
+        let status = self.child.wait().unwrap();
+        assert!(status.success(), "graceful shutdown should exit 0, got {status}");
+        std::thread::sleep(Duration::from_millis(100));
+        let out = self.stdout.lock().unwrap().clone();
+        let err = self.stderr.lock().unwrap().clone();
+        (out, err)
+    }
+}
+
+fn demo_token(stdout: &str) -> Option<String> {
+    stdout.split_whitespace().find_map(|w| w.strip_prefix("PATCHBAY_TOKEN=")).map(str::to_owned)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn first_start_prints_a_demo_token_once_and_secrets_stay_out_of_logs() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(patchbay(dir.path())).unwrap();
+    let token = demo_token(&server.stdout.lock().unwrap()).expect("a demo token on first start");
+    let client = reqwest::Client::new();
+
+    // The printed token works, for the printed org.
+    let orgs: Value = client
+        .get(server.url("/api/v2/platform/organizations/"))
+        .header("Authorization", format!("Token {token}"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(orgs["data"][0]["domain_handle"], "demo");
+
+    let canary = "canary-auth-token-5d1e0b7c";
+    let response = client
+        .post(server.url("/api/v2/platform/telephony/providers-configurations/?verify=false"))
+        .header("Authorization", format!("Token {token}"))
+        .header("Org-Handle", "demo")
+        .json(&json!({"provider": "twilio", "account_sid": TWILIO_SID, "auth_token": canary}))
+        .send()
+        .await
+        .unwrap();
+    assert!(response.status().is_success(), "{}", response.text().await.unwrap());
+    let (_, logs) = server.stop();
+    assert!(logs.contains("\"route\""), "one line per request, with its route: {logs}");
+    assert!(!logs.contains(&token), "the API token must never be logged");
+    assert!(!logs.contains(canary), "a carrier secret must never be logged");
+
+    // The embedded default: SQLite file plus a private key file beside it.
+    assert!(dir.path().join("patchbay.db").exists());
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let mode = std::fs::metadata(dir.path().join("patchbay.db.key")).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+
+    // A second start prints no token.
+    let again = Server::start(patchbay(dir.path())).unwrap();
+    let (stdout, _) = again.stop();
+    assert!(demo_token(&stdout).is_none(), "the demo token is shown once only: {stdout}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn org_and_token_administration() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("admin.db").display());
+    let cmd = || {
+        let mut c = patchbay(dir.path());
+        c.args(["--database-url", &db]);
+        c
+    };
+    let org = run_json(cmd().args(["org", "create", "acme", "--name", "Acme Voice"]));
+    assert_eq!((org["handle"].as_str(), org["name"].as_str()), (Some("acme"), Some("Acme Voice")));
+    assert!(org["id"].is_i64());
+    let (ok, _, err) = run(cmd().args(["org", "create", "acme"]));
+    assert!(!ok && err.contains("already exists"), "{err}");
+    let (ok, _, err) = run(cmd().args(["org", "create", "Not A Handle"]));
+    assert!(!ok && err.contains("handle"), "{err}");
+
+    let token = run_json(cmd().args(["token", "create", "--org", "acme", "--role", "viewer", "--label", "ci"]));
+    assert_eq!((token["org"].as_str(), token["role"].as_str()), (Some("acme"), Some("viewer")));
+    let secret = token["token"].as_str().unwrap().to_owned();
+    assert!(secret.starts_with("pbk_"));
+    let expiring = run_json(cmd().args(["token", "create", "--org", "acme", "--expires-in", "30d"]));
+    assert!(expiring["expires_at"].is_string());
+
+    let (ok, listed, _) = run(cmd().args(["token", "list", "--org", "acme", "--json"]));
+    assert!(ok);
+    assert_eq!(listed.lines().count(), 2);
+    assert!(!listed.contains(&secret), "token list never shows a secret");
+    assert!(listed.contains("\"label\":\"ci\""));
+
+    // The viewer token works against a server on this database, until revoked.
+    let server = Server::start({
+        let mut c = cmd();
+        c.env("PATCHBAY_LOG", "info");
+        c
+    })
+    .unwrap();
+    let get = |t: String| {
+        let url = server.url("/api/v2/platform/telephony/providers-configurations/");
+        async move {
+            reqwest::Client::new()
+                .get(url)
+                .header("Authorization", format!("Bearer {t}"))
+                .header("Org-Handle", "acme")
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        }
+    };
+    assert_eq!(get(secret.clone()).await, 200);
+    let revoked = run_json(cmd().args(["token", "revoke", &token["id"].to_string()]));
+    assert_eq!(revoked["revoked"], true);
+    assert_eq!(get(secret.clone()).await, 401);
+    server.stop();
+    let (ok, _, err) = run(cmd().args(["token", "revoke", &token["id"].to_string()]));
+    assert!(!ok && err.contains("no active token"), "{err}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_wrong_master_key_is_a_clear_startup_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let with_key = |key: &str| {
+        let mut c = patchbay(dir.path());
+        c.env("PATCHBAY_MASTER_KEY", key);
+        c
+    };
+    let server = Server::start(with_key(common::TEST_KEY)).unwrap();
+    let token = demo_token(&server.stdout.lock().unwrap()).unwrap();
+    let status = reqwest::Client::new()
+        .post(server.url("/api/v2/platform/telephony/providers-configurations/?verify=false"))
+        .header("Authorization", format!("Token {token}"))
+        .header("Org-Handle", "demo")
+        .json(&json!({"provider": "twilio", "account_sid": TWILIO_SID, "auth_token": "t"}))
+        .send()
+        .await
+        .unwrap()
+        .status();
+    assert!(status.is_success());
+    server.stop();
+
+    let err = Server::start(with_key("HxcdHBsaGRgXFhUUExIREA8ODQwLCgkIBwYFBAMCAQA=")).err().expect("must refuse to start");
+    assert!(err.contains("master key id"), "{err}");
+    let err = Server::start(with_key("too-short")).err().expect("must refuse to start");
+    assert!(err.contains("32 bytes"), "{err}");
+}
