@@ -4,6 +4,7 @@
 //! families share), `domain` (catalogue, validation, access rules), `storage` (one trait, SQLite
 //! and PostgreSQL), `crypto` (secrets at rest), `carriers` (one client per carrier).
 
+pub mod carriers;
 pub mod config;
 pub mod crypto;
 pub mod domain;
@@ -11,3 +12,4 @@ pub mod error;
 pub mod http;
 pub mod service;
 pub mod storage;
+pub mod verifier;
