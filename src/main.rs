@@ -8,9 +8,11 @@ use anyhow::Context as _;
 use clap::{Parser, Subcommand, ValueEnum};
 use serde_json::json;
 
+use patchbay::carriers::{CarrierSettings, Carriers};
 use patchbay::domain::access::{OrgHandle, Role, parse_duration};
 use patchbay::service::Patchbay;
 use patchbay::storage::Organization;
+use patchbay::verifier::VerifierSettings;
 
 #[derive(Parser)]
 #[command(
@@ -49,6 +51,12 @@ enum Command {
     Serve {
         #[arg(long, env = "PATCHBAY_LISTEN", default_value = "127.0.0.1:3001")]
         listen: SocketAddr,
+        /// How often each configuration is re-verified with its carrier (e.g. 1h, 30m, 30s).
+        #[arg(long, env = "PATCHBAY_VERIFY_INTERVAL", default_value = "1h", value_parser = parse_interval)]
+        verify_interval: std::time::Duration,
+        /// Carrier verification calls in flight at once.
+        #[arg(long, env = "PATCHBAY_VERIFY_CONCURRENCY", default_value_t = 4)]
+        verify_concurrency: usize,
     },
     /// Manage organizations.
     Org {
@@ -110,6 +118,10 @@ enum TokenCommand {
     },
 }
 
+fn parse_interval(s: &str) -> Result<std::time::Duration, String> {
+    parse_duration(s)?.to_std().map_err(|e| e.to_string())
+}
+
 fn init_logging(format: LogFormat) {
     use tracing_subscriber::EnvFilter;
     let filter = EnvFilter::try_from_env("PATCHBAY_LOG").unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
@@ -131,7 +143,8 @@ async fn open(cli: &Cli) -> anyhow::Result<Patchbay> {
             patchbay::config::redact_url(&cli.database_url)
         )
     })?;
-    let app = Patchbay::new(store, Arc::new(keyring));
+    let carriers = Carriers::try_new(CarrierSettings::from_env()?)?;
+    let app = Patchbay::new(store, Arc::new(keyring), carriers);
     app.check_keys().await?;
     Ok(app)
 }
@@ -153,7 +166,18 @@ async fn main() -> anyhow::Result<()> {
     init_logging(cli.log_format);
     let app = open(&cli).await?;
     match cli.command {
-        Command::Serve { listen } => serve(app, listen).await?,
+        Command::Serve {
+            listen,
+            verify_interval,
+            verify_concurrency,
+        } => {
+            let app = app.with_verify_interval(verify_interval);
+            let verifier = VerifierSettings {
+                concurrency: verify_concurrency,
+                ..VerifierSettings::default()
+            };
+            serve(app, listen, verifier).await?
+        }
         Command::Org {
             command: OrgCommand::Create { handle, name, json },
         } => {
@@ -258,7 +282,7 @@ async fn main() -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn serve(app: Patchbay, listen: SocketAddr) -> anyhow::Result<()> {
+async fn serve(app: Patchbay, listen: SocketAddr, verifier: VerifierSettings) -> anyhow::Result<()> {
     if let Some((org, token)) = app.bootstrap_demo().await? {
         // Printed to stdout once, never logged: it is a credential.
         println!(
@@ -273,8 +297,10 @@ async fn serve(app: Patchbay, listen: SocketAddr) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("cannot listen on {listen}"))?;
     let app = Arc::new(app);
+    let verifier = patchbay::verifier::spawn(app.clone(), verifier);
     tracing::info!(listen = %listener.local_addr()?, backend = app.store.backend(), "patchbay ready");
     patchbay::http::serve(listener, app.clone(), shutdown_signal()).await?;
+    verifier.abort();
     app.store.close().await;
     tracing::info!("patchbay stopped");
     Ok(())

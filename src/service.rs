@@ -1,12 +1,16 @@
 //! The operations both API families share, over one data model: authenticate a caller, and
 //! create, read, change and delete provider configurations with their secrets sealed.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
+use std::time::Duration;
 
 use chrono::{DateTime, Utc};
+use rand::Rng as _;
 use secrecy::ExposeSecret;
 use uuid::Uuid;
 
+use crate::carriers::{Carriers, Check, CheckStatus, Credentials, VerifyOutcome, check_names};
 use crate::crypto::{Keyring, Sealed};
 use crate::domain::access::{NewApiToken, Role, hash_token, looks_like_token};
 use crate::domain::catalogue::Provider;
@@ -40,6 +44,48 @@ impl Caller {
 pub struct Patchbay {
     pub store: Arc<dyn Storage>,
     pub keyring: Arc<Keyring>,
+    pub carriers: Carriers,
+    /// How often the background verifier re-checks a configuration.
+    pub verify_every: Duration,
+}
+
+/// Whether a write checks the credentials with the carrier before committing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verify {
+    Live,
+    /// `?verify=false`: stored as `pending`, checked by the background verifier.
+    Skip,
+}
+
+/// A carrier that cannot be reached is asked again this soon (unless it said when).
+const UNREACHABLE_RETRY: Duration = Duration::from_secs(60);
+
+/// Builds the carriers' view of a configuration's credentials.
+pub fn credentials(
+    provider: &str,
+    account_sid: &str,
+    secrets: &SecretFields,
+    settings: &BTreeMap<String, String>,
+) -> Credentials {
+    Credentials {
+        provider: provider.to_owned(),
+        account_sid: account_sid.to_owned(),
+        auth_token: secrets.get("auth_token").cloned(),
+        fields: settings.clone(),
+        secret_fields: secrets
+            .iter()
+            .filter(|(k, _)| *k != "auth_token")
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect(),
+    }
+}
+
+/// The configuration field naming a host the user supplied, if the provider has one.
+fn host_field(provider: &Provider) -> &'static str {
+    ["space_url", "subdomain", "host"]
+        .into_iter()
+        .find(|f| provider.extra_field(f).is_some())
+        .unwrap_or("account_sid")
 }
 
 /// Associated data binding a sealed secret to its row: copying the ciphertext into another
@@ -53,8 +99,18 @@ fn now() -> DateTime<Utc> {
 }
 
 impl Patchbay {
-    pub fn new(store: Arc<dyn Storage>, keyring: Arc<Keyring>) -> Self {
-        Self { store, keyring }
+    pub fn new(store: Arc<dyn Storage>, keyring: Arc<Keyring>, carriers: Carriers) -> Self {
+        Self {
+            store,
+            keyring,
+            carriers,
+            verify_every: Duration::from_secs(3600),
+        }
+    }
+
+    pub fn with_verify_interval(mut self, every: Duration) -> Self {
+        self.verify_every = every;
+        self
     }
 
     /// Refuses to start when stored secrets were sealed with a key that is not loaded: better
@@ -173,14 +229,117 @@ impl Patchbay {
         }
     }
 
-    pub async fn create_configuration(&self, org: &Organization, new: NewConfiguration) -> Result<ConfigurationRecord> {
+    /// The next routine check, jittered by ±10% so a tenant's configurations created together
+    /// do not come due together and burst a carrier's rate limit.
+    fn next_check(&self, from: DateTime<Utc>) -> DateTime<Utc> {
+        let every = self.verify_every.as_secs_f64();
+        let jittered = every * rand::rng().random_range(0.9..=1.1);
+        from + chrono::Duration::milliseconds((jittered * 1000.0) as i64)
+    }
+
+    /// Turns a carrier's answer into what is stored. `previous` is the stored verification when
+    /// this is a re-check: an unreachable carrier then leaves the last known result in place.
+    pub fn verification_from(
+        &self,
+        outcome: VerifyOutcome,
+        previous: Option<&VerificationRecord>,
+    ) -> VerificationRecord {
+        let at = now();
+        match outcome {
+            VerifyOutcome::Completed { status, checks, .. } => VerificationRecord {
+                status: serde_json::to_value(status)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_owned))
+                    .unwrap_or_default(),
+                details: serde_json::to_value(checks).ok(),
+                last_verified_at: Some(at),
+                next_at: Some(self.next_check(at)),
+            },
+            VerifyOutcome::Unavailable { reason, retry_after } => {
+                // A carrier's Retry-After (429, 503) is honoured as the earliest next attempt.
+                let delay = retry_after.unwrap_or(UNREACHABLE_RETRY).max(Duration::from_secs(1));
+                let next_at = Some(at + chrono::Duration::from_std(delay).unwrap_or(chrono::TimeDelta::MAX));
+                match previous {
+                    Some(prev) if prev.status != "pending" => VerificationRecord {
+                        next_at,
+                        ..prev.clone()
+                    },
+                    _ => VerificationRecord {
+                        status: "pending".into(),
+                        details: serde_json::to_value([Check::new(
+                            "carrier_reachable",
+                            CheckStatus::Skipped,
+                            format!("carrier not reachable ({reason}); will retry"),
+                        )])
+                        .ok(),
+                        last_verified_at: None,
+                        next_at,
+                    },
+                }
+            }
+        }
+    }
+
+    /// Checks credentials before a write commits: rejected credentials and refused hosts are the
+    /// client's error (400, nothing stored); anything else is stored with its status.
+    async fn verify_before_write(
+        &self,
+        provider: &Provider,
+        creds: &Credentials,
+        mode: Verify,
+    ) -> Result<VerificationRecord> {
+        if mode == Verify::Skip {
+            return Ok(Self::unverified());
+        }
+        let outcome = self.carriers.verify(creds).await;
+        if let VerifyOutcome::Completed {
+            credentials_rejected,
+            checks,
+            ..
+        } = &outcome
+        {
+            if *credentials_rejected {
+                return Err(Error::Validation {
+                    message: "Invalid credentials.".into(),
+                    errors: [(
+                        "non_field_errors".to_owned(),
+                        vec!["Invalid account_sid or auth_token".to_owned()],
+                    )]
+                    .into(),
+                });
+            }
+            if let Some(refused) = checks
+                .iter()
+                .find(|c| c.check_name == check_names::HOST_ALLOWED && c.status == CheckStatus::Failed)
+            {
+                return Err(Error::field(host_field(provider), refused.message.clone()));
+            }
+        }
+        Ok(self.verification_from(outcome, None))
+    }
+
+    pub async fn create_configuration(
+        &self,
+        org: &Organization,
+        new: NewConfiguration,
+        mode: Verify,
+    ) -> Result<ConfigurationRecord> {
+        if self
+            .store
+            .configuration_exists(org.id, new.provider.slug, &new.account_sid, None)
+            .await?
+        {
+            return Err(Error::Conflict("Configuration already exists"));
+        }
+        let creds = credentials(new.provider.slug, &new.account_sid, &new.secrets, &new.settings);
+        let verification = self.verify_before_write(new.provider, &creds, mode).await?;
         let uuid = Uuid::new_v4();
         let state = ConfigurationState {
             account_sid: new.account_sid,
             name: new.name,
             settings: new.settings,
             sealed: self.seal(uuid, org.id, &new.secrets),
-            verification: Self::unverified(),
+            verification,
             region: None,
             supports_call_transfer: false,
             trunk_sid: None,
@@ -215,6 +374,7 @@ impl Patchbay {
         id: i64,
         body: &serde_json::Map<String, serde_json::Value>,
         if_match: Option<i64>,
+        mode: Verify,
     ) -> Result<ConfigurationRecord> {
         const ATTEMPTS: usize = 5;
         for _ in 0..ATTEMPTS {
@@ -229,7 +389,23 @@ impl Patchbay {
                 ))
             })?;
             let patch = configuration::parse_patch(provider, body).map_err(Error::validation)?;
-            let state = self.patched_state(provider, &current, &patch)?;
+            let (mut state, secrets) = self.patched_state(provider, &current, &patch)?;
+            if patch.changes_credentials() {
+                if state.account_sid != current.account_sid
+                    && self
+                        .store
+                        .configuration_exists(org.id, provider.slug, &state.account_sid, Some(id))
+                        .await?
+                {
+                    return Err(Error::Conflict("Configuration already exists"));
+                }
+                let secrets = match secrets {
+                    Some(s) => s,
+                    None => self.open_secrets(&current)?,
+                };
+                let creds = credentials(provider.slug, &state.account_sid, &secrets, &state.settings);
+                state.verification = self.verify_before_write(provider, &creds, mode).await?;
+            }
             match self
                 .store
                 .update_configuration(org.id, id, current.version, &state, now())
@@ -245,13 +421,15 @@ impl Patchbay {
         ))
     }
 
+    /// The state after `patch`, and the new secrets if the patch changed any.
     fn patched_state(
         &self,
         provider: &Provider,
         current: &ConfigurationRecord,
         patch: &ConfigurationPatch,
-    ) -> Result<ConfigurationState> {
+    ) -> Result<(ConfigurationState, Option<SecretFields>)> {
         let mut state = current.state();
+        let mut new_secrets = None;
         if let Some(sid) = &patch.account_sid {
             state.account_sid = sid.clone();
         }
@@ -266,11 +444,39 @@ impl Patchbay {
                 return Err(Error::field("auth_token", "This field is required."));
             }
             state.sealed = self.seal(current.uuid, current.org_id, &secrets);
+            new_secrets = Some(secrets);
         }
-        if patch.changes_credentials() {
-            state.verification = Self::unverified();
-        }
-        Ok(state)
+        Ok((state, new_secrets))
+    }
+
+    /// The carriers' view of a stored configuration (decrypts its secrets).
+    pub fn credentials_of(&self, record: &ConfigurationRecord) -> Result<Credentials> {
+        let secrets = self.open_secrets(record)?;
+        Ok(credentials(
+            &record.provider,
+            &record.account_sid,
+            &secrets,
+            &record.settings.0,
+        ))
+    }
+
+    /// Verifies a stored configuration now and records the result (unless its credentials
+    /// changed meanwhile, in which case that newer write's result stands).
+    pub async fn verify_record(&self, record: &ConfigurationRecord) -> Result<()> {
+        let creds = self.credentials_of(record)?;
+        let outcome = self.carriers.verify(&creds).await;
+        let verification = self.verification_from(outcome, Some(&record.state().verification));
+        self.store
+            .record_verification(record.id, record.version, &verification)
+            .await?;
+        Ok(())
+    }
+
+    /// The verify endpoint: check now, answer with the fresh state.
+    pub async fn verify_configuration(&self, org: &Organization, key: ConfigurationKey) -> Result<ConfigurationRecord> {
+        let record = self.get_configuration(org, key).await?;
+        self.verify_record(&record).await?;
+        self.get_configuration(org, key).await
     }
 
     pub async fn delete_configuration(&self, org: &Organization, id: i64, if_match: Option<i64>) -> Result<()> {

@@ -30,7 +30,11 @@ fn patchbay(dir: &Path) -> Command {
 /// Runs a command to completion; returns (success, stdout, stderr).
 fn run(cmd: &mut Command) -> (bool, String, String) {
     let out = cmd.output().unwrap();
-    (out.status.success(), String::from_utf8(out.stdout).unwrap(), String::from_utf8(out.stderr).unwrap())
+    (
+        out.status.success(),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
 }
 
 fn run_json(cmd: &mut Command) -> Value {
@@ -77,7 +81,12 @@ impl Server {
             if let Some(line) = logs.lines().find(|l| l.contains("patchbay ready")) {
                 let v: Value = serde_json::from_str(line).unwrap();
                 let addr = v["listen"].as_str().unwrap().to_owned();
-                return Ok(Server { child, addr, stdout, stderr });
+                return Ok(Server {
+                    child,
+                    addr,
+                    stdout,
+                    stderr,
+                });
             }
             if let Some(status) = child.try_wait().unwrap() {
                 std::thread::sleep(Duration::from_millis(100));
@@ -94,7 +103,9 @@ impl Server {
 
     /// SIGTERM, then wait: a graceful stop exits 0.
     fn stop(mut self) -> (String, String) {
-        let _ = Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status();
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
         let status = self.child.wait().unwrap();
         assert!(status.success(), "graceful shutdown should exit 0, got {status}");
         std::thread::sleep(Duration::from_millis(100));
@@ -105,7 +116,10 @@ impl Server {
 }
 
 fn demo_token(stdout: &str) -> Option<String> {
-    stdout.split_whitespace().find_map(|w| w.strip_prefix("PATCHBAY_TOKEN=")).map(str::to_owned)
+    stdout
+        .split_whitespace()
+        .find_map(|w| w.strip_prefix("PATCHBAY_TOKEN="))
+        .map(str::to_owned)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -138,7 +152,10 @@ async fn first_start_prints_a_demo_token_once_and_secrets_stay_out_of_logs() {
         .unwrap();
     assert!(response.status().is_success(), "{}", response.text().await.unwrap());
     let (_, logs) = server.stop();
-    assert!(logs.contains("\"route\""), "one line per request, with its route: {logs}");
+    assert!(
+        logs.contains("\"route\""),
+        "one line per request, with its route: {logs}"
+    );
     assert!(!logs.contains(&token), "the API token must never be logged");
     assert!(!logs.contains(canary), "a carrier secret must never be logged");
 
@@ -147,14 +164,20 @@ async fn first_start_prints_a_demo_token_once_and_secrets_stay_out_of_logs() {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt as _;
-        let mode = std::fs::metadata(dir.path().join("patchbay.db.key")).unwrap().permissions().mode();
+        let mode = std::fs::metadata(dir.path().join("patchbay.db.key"))
+            .unwrap()
+            .permissions()
+            .mode();
         assert_eq!(mode & 0o777, 0o600);
     }
 
     // A second start prints no token.
     let again = Server::start(patchbay(dir.path())).unwrap();
     let (stdout, _) = again.stop();
-    assert!(demo_token(&stdout).is_none(), "the demo token is shown once only: {stdout}");
+    assert!(
+        demo_token(&stdout).is_none(),
+        "the demo token is shown once only: {stdout}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -167,7 +190,10 @@ async fn org_and_token_administration() {
         c
     };
     let org = run_json(cmd().args(["org", "create", "acme", "--name", "Acme Voice"]));
-    assert_eq!((org["handle"].as_str(), org["name"].as_str()), (Some("acme"), Some("Acme Voice")));
+    assert_eq!(
+        (org["handle"].as_str(), org["name"].as_str()),
+        (Some("acme"), Some("Acme Voice"))
+    );
     assert!(org["id"].is_i64());
     let (ok, _, err) = run(cmd().args(["org", "create", "acme"]));
     assert!(!ok && err.contains("already exists"), "{err}");
@@ -175,7 +201,10 @@ async fn org_and_token_administration() {
     assert!(!ok && err.contains("handle"), "{err}");
 
     let token = run_json(cmd().args(["token", "create", "--org", "acme", "--role", "viewer", "--label", "ci"]));
-    assert_eq!((token["org"].as_str(), token["role"].as_str()), (Some("acme"), Some("viewer")));
+    assert_eq!(
+        (token["org"].as_str(), token["role"].as_str()),
+        (Some("acme"), Some("viewer"))
+    );
     let secret = token["token"].as_str().unwrap().to_owned();
     assert!(secret.starts_with("pbk_"));
     let expiring = run_json(cmd().args(["token", "create", "--org", "acme", "--expires-in", "30d"]));
@@ -239,8 +268,12 @@ async fn a_wrong_master_key_is_a_clear_startup_error() {
     assert!(status.is_success());
     server.stop();
 
-    let err = Server::start(with_key("HxcdHBsaGRgXFhUUExIREA8ODQwLCgkIBwYFBAMCAQA=")).err().expect("must refuse to start");
+    let err = Server::start(with_key("HxcdHBsaGRgXFhUUExIREA8ODQwLCgkIBwYFBAMCAQA="))
+        .err()
+        .expect("must refuse to start");
     assert!(err.contains("master key id"), "{err}");
-    let err = Server::start(with_key("too-short")).err().expect("must refuse to start");
+    let err = Server::start(with_key("too-short"))
+        .err()
+        .expect("must refuse to start");
     assert!(err.contains("32 bytes"), "{err}");
 }

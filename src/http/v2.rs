@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use axum::Router;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
@@ -15,6 +15,7 @@ use super::extract::{ConfigId, IfMatch, JsonObject, OrgCaller, QueryMap, TokenCa
 use crate::domain::catalogue::Provider;
 use crate::domain::configuration;
 use crate::error::{Error, Result};
+use crate::service::Verify;
 use crate::storage::{ConfigurationKey, ConfigurationRecord, ListQuery, Organization};
 
 /// Both spellings are served: the pages' plural and the singular Unpod's own backend uses.
@@ -35,7 +36,8 @@ pub fn router() -> Router<AppState> {
                 get(get_configuration)
                     .patch(patch_configuration)
                     .delete(delete_configuration),
-            );
+            )
+            .route(&format!("{base}/{{id}}/verify"), post(verify_configuration));
     }
     router
 }
@@ -227,14 +229,40 @@ async fn list_configurations(
 async fn create_configuration(
     axum::extract::State(app): axum::extract::State<AppState>,
     OrgCaller(caller): OrgCaller,
+    QueryMap(query): QueryMap,
     JsonObject(body): JsonObject,
 ) -> Result<Response> {
     caller.require_write()?;
+    let mode = verify_mode(&query)?;
     let new = configuration::parse_new(&body).map_err(Error::validation)?;
-    let record = app.create_configuration(&caller.org, new).await?;
+    let record = app.create_configuration(&caller.org, new, mode).await?;
     let response = respond(
         StatusCode::CREATED,
         "Provider configuration created successfully.",
+        ConfigurationView::from(&record),
+    );
+    Ok(with_etag(response, record.version))
+}
+
+/// `?verify=false` skips the live carrier check of a write (only writers, i.e. admins, get here).
+fn verify_mode(query: &BTreeMap<String, String>) -> Result<Verify> {
+    match query.get("verify").map(String::as_str) {
+        None | Some("true") | Some("1") => Ok(Verify::Live),
+        Some("false") | Some("0") => Ok(Verify::Skip),
+        Some(_) => Err(Error::field("verify", "Must be true or false.")),
+    }
+}
+
+async fn verify_configuration(
+    axum::extract::State(app): axum::extract::State<AppState>,
+    OrgCaller(caller): OrgCaller,
+    ConfigId(id): ConfigId,
+) -> Result<Response> {
+    caller.require_write()?;
+    let record = app.verify_configuration(&caller.org, ConfigurationKey::Id(id)).await?;
+    let response = respond(
+        StatusCode::OK,
+        "Provider configuration verified.",
         ConfigurationView::from(&record),
     );
     Ok(with_etag(response, record.version))
@@ -259,10 +287,12 @@ async fn patch_configuration(
     OrgCaller(caller): OrgCaller,
     ConfigId(id): ConfigId,
     IfMatch(if_match): IfMatch,
+    QueryMap(query): QueryMap,
     JsonObject(body): JsonObject,
 ) -> Result<Response> {
     caller.require_write()?;
-    let record = app.patch_configuration(&caller.org, id, &body, if_match).await?;
+    let mode = verify_mode(&query)?;
+    let record = app.patch_configuration(&caller.org, id, &body, if_match, mode).await?;
     let response = respond(
         StatusCode::OK,
         "Provider configuration updated successfully.",

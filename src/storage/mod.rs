@@ -224,6 +224,15 @@ pub trait Storage: Send + Sync + 'static {
     ) -> Result<ConfigurationRecord>;
     async fn list_configurations(&self, org_id: i64, query: ListQuery<'_>) -> Result<(Vec<ConfigurationRecord>, i64)>;
     async fn get_configuration(&self, org_id: i64, key: ConfigurationKey) -> Result<Option<ConfigurationRecord>>;
+    /// Whether another configuration of the org already holds this provider account (checked
+    /// before calling a carrier; the unique index still settles races).
+    async fn configuration_exists(
+        &self,
+        org_id: i64,
+        provider: &str,
+        account_sid: &str,
+        except_id: Option<i64>,
+    ) -> Result<bool>;
     /// Replaces the state if the row is still at `expected_version`, bumping the version.
     async fn update_configuration(
         &self,

@@ -188,6 +188,26 @@ macro_rules! storage_impl {
             Ok(query.fetch_optional(&self.pool).await?)
         }
 
+        async fn configuration_exists(
+            &self,
+            org_id: i64,
+            provider: &str,
+            account_sid: &str,
+            except_id: Option<i64>,
+        ) -> Result<bool> {
+            let found = sqlx::query_scalar::<$db, i64>(
+                "SELECT id FROM provider_configurations WHERE org_id = $1 AND provider = $2 AND account_sid = $3 \
+                 AND ($4 IS NULL OR id <> $4) LIMIT 1",
+            )
+            .bind(org_id)
+            .bind(provider)
+            .bind(account_sid)
+            .bind(except_id)
+            .fetch_optional(&self.pool)
+            .await?;
+            Ok(found.is_some())
+        }
+
         async fn update_configuration(
             &self,
             org_id: i64,

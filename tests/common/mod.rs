@@ -5,6 +5,7 @@ use std::io::Write as _;
 use std::net::SocketAddr;
 use std::sync::{Arc, Once};
 
+use patchbay::carriers::{CarrierSettings, Carriers};
 use patchbay::crypto::Keyring;
 use patchbay::domain::access::Role;
 use patchbay::service::Patchbay;
@@ -90,6 +91,26 @@ impl Drop for ScratchPostgres {
     }
 }
 
+/// Where a test app's carriers live: Twilio at its stand-in, every other carrier at a closed
+/// local port (connection refused at once: "unreachable"), never the internet.
+pub fn carrier_settings(twilio_url: &str) -> CarrierSettings {
+    let closed = "http://127.0.0.1:9".to_owned();
+    CarrierSettings {
+        twilio_base_url: twilio_url.to_owned(),
+        twilio_trunking_base_url: twilio_url.to_owned(),
+        plivo_base_url: closed.clone(),
+        telnyx_base_url: closed.clone(),
+        vonage_base_url: closed.clone(),
+        exotel_base_url: Some(closed.clone()),
+        signalwire_base_url: Some(closed),
+        connect_timeout: std::time::Duration::from_millis(500),
+        request_timeout: std::time::Duration::from_secs(2),
+        max_retries: 1,
+        retry_base_delay: std::time::Duration::from_millis(20),
+        ..CarrierSettings::default()
+    }
+}
+
 pub enum DbGuard {
     Sqlite(tempfile::TempDir),
     Postgres(ScratchPostgres),
@@ -101,6 +122,8 @@ pub struct TestApp {
     pub app: Arc<Patchbay>,
     pub database_url: String,
     pub backend: Backend,
+    /// The Twilio stand-in every Twilio call of this app goes to (both hosts).
+    pub twilio: standin::twilio::TwilioStandin,
     /// Organization `acme` with an admin and a viewer token.
     pub org: Organization,
     pub admin: String,
@@ -131,7 +154,11 @@ pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
         .await
         .expect("open the test database");
     let keyring = Arc::new(Keyring::from_base64_keys([TEST_KEY]).unwrap());
-    let app = Arc::new(Patchbay::new(store, keyring));
+    let twilio = standin::twilio::start().await.unwrap();
+    let carriers = Carriers::new(carrier_settings(&twilio.url()));
+    // Verification interval 0: every verified row is due again at once, so a test can drive the
+    // background verifier round by round with `patchbay::verifier::run_round`.
+    let app = Arc::new(Patchbay::new(store, keyring, carriers).with_verify_interval(std::time::Duration::ZERO));
 
     let org = app.create_organization("acme", "Acme Voice").await.unwrap();
     let (_, admin) = app
@@ -164,6 +191,7 @@ pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
         app,
         database_url,
         backend,
+        twilio,
         org,
         admin: admin.expose().to_owned(),
         viewer: viewer.expose().to_owned(),
@@ -197,8 +225,10 @@ impl TestApp {
         self.as_(&self.admin, "acme", method, path)
     }
 
-    /// Creates a Twilio configuration as acme's admin and returns its JSON `data`.
+    /// Creates a Twilio configuration as acme's admin (the account exists at the stand-in with
+    /// this token, so it verifies) and returns its JSON `data`.
     pub async fn create_twilio(&self, sid: &str, token: &str) -> Value {
+        self.twilio.put_account(sid, token);
         let (status, body) = send(self.admin(Method::POST, CONFIGS).json(&serde_json::json!({
             "provider": "twilio", "account_sid": sid, "auth_token": token
         })))
@@ -219,6 +249,8 @@ impl TestApp {
 }
 
 pub const CONFIGS: &str = "/api/v2/platform/telephony/providers-configurations/";
+/// Create without the live carrier check, where the test is not about verification.
+pub const CONFIGS_UNVERIFIED: &str = "/api/v2/platform/telephony/providers-configurations/?verify=false";
 
 pub fn config_path(id: impl std::fmt::Display) -> String {
     format!("{CONFIGS}{id}/")
