@@ -1,0 +1,188 @@
+//! Live credential verification through the v2 API, against the Twilio stand-in over HTTP:
+//! on create and rotation, on demand, and by the background verifier.
+
+mod common;
+
+use common::{CONFIGS, CONFIGS_UNVERIFIED, TWILIO_SID, TestApp, config_path, send};
+use patchbay::verifier::{VerifierSettings, run_round};
+use reqwest::Method;
+use serde_json::{Value, json};
+use standin::recorder::Fault;
+use standin::twilio::routes;
+
+const TOKEN: &str = "0123456789abcdef0123456789abcdef";
+
+fn check<'a>(config: &'a Value, name: &str) -> &'a Value {
+    config["verification_details"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no verification_details: {config}"))
+        .iter()
+        .find(|c| c["check_name"] == name)
+        .unwrap_or_else(|| panic!("no {name} check: {config}"))
+}
+
+async fn get(app: &TestApp, id: &Value) -> Value {
+    let (status, body) = send(app.admin(Method::GET, &config_path(id))).await;
+    assert_eq!(status, 200);
+    body["data"].clone()
+}
+
+async fn create(app: &TestApp, token: &str) -> (u16, Value) {
+    send(app.admin(Method::POST, CONFIGS).json(&json!({
+        "provider": "twilio", "account_sid": TWILIO_SID, "auth_token": token
+    })))
+    .await
+}
+
+/// One background round with a short lease, as the server runs it.
+async fn background_round(app: &TestApp) -> usize {
+    let settings = VerifierSettings {
+        lease: std::time::Duration::from_secs(1),
+        ..VerifierSettings::default()
+    };
+    run_round(&app.app, &settings).await.unwrap()
+}
+
+both_backends! {
+    async fn good_credentials_are_verified_on_create(app) {
+        app.twilio.put_account(TWILIO_SID, TOKEN);
+        let (status, body) = create(&app, TOKEN).await;
+        assert_eq!(status, 201, "{body}");
+        let data = &body["data"];
+        assert_eq!(data["verification_status"], "verified");
+        assert!(data["last_verified_at"].is_string());
+        assert_eq!(check(data, "credentials_valid")["status"], "passed");
+        assert_eq!(check(data, "account_active")["status"], "passed");
+        assert_eq!(app.twilio.recorder.count(routes::FETCH_ACCOUNT), 1);
+    }
+
+    async fn rejected_credentials_are_a_400_and_nothing_is_stored(app) {
+        app.twilio.put_account(TWILIO_SID, TOKEN);
+        let (status, body) = create(&app, "ffffffffffffffffffffffffffffffff").await;
+        assert_eq!(status, 400);
+        assert_eq!(body["errors"]["non_field_errors"][0], "Invalid account_sid or auth_token");
+        assert!(!body.to_string().contains("ffffffffffffffff"));
+        let (_, list) = send(app.admin(Method::GET, CONFIGS)).await;
+        assert_eq!(list["count"], 0);
+        // A 4xx from the carrier is never retried.
+        assert_eq!(app.twilio.recorder.count(routes::FETCH_ACCOUNT), 1);
+    }
+
+    async fn degraded_accounts_are_stored_with_a_warning_or_failure(app) {
+        app.twilio.put_account(TWILIO_SID, TOKEN);
+        app.twilio.set_status(TWILIO_SID, "suspended");
+        let (status, body) = create(&app, TOKEN).await;
+        assert_eq!(status, 201);
+        assert_eq!(body["data"]["verification_status"], "warning");
+        assert_eq!(check(&body["data"], "account_active")["status"], "warning");
+
+        app.twilio.set_status(TWILIO_SID, "closed");
+        let (status, body) = send(app.admin(Method::POST, &format!("{}verify/", config_path(&body["data"]["id"])))).await;
+        assert_eq!(status, 200);
+        assert_eq!(body["message"], "Provider configuration verified.");
+        assert_eq!(body["data"]["verification_status"], "failed");
+    }
+
+    async fn an_unreachable_carrier_leaves_it_pending_until_the_background_verifier_succeeds(app) {
+        app.twilio.put_account(TWILIO_SID, TOKEN);
+        // Every attempt (first try and retry) fails: the carrier is down.
+        app.twilio.recorder.inject(routes::FETCH_ACCOUNT, Fault::Status(503), 2);
+        let (status, body) = create(&app, TOKEN).await;
+        assert_eq!(status, 201, "{body}");
+        assert_eq!(body["message"], "Provider configuration created successfully.");
+        let id = body["data"]["id"].clone();
+        assert_eq!(body["data"]["verification_status"], "pending");
+        assert_eq!(check(&body["data"], "carrier_reachable")["status"], "skipped");
+
+        // Not due yet: an unreachable carrier is retried after a pause, not hammered.
+        assert_eq!(background_round(&app).await, 0);
+        make_due(&app).await;
+        assert_eq!(background_round(&app).await, 1);
+        assert_eq!(get(&app, &id).await["verification_status"], "verified");
+
+        // Revoked at the carrier: the next round marks it failed.
+        app.twilio.set_auth_token(TWILIO_SID, "ffffffffffffffffffffffffffffffff");
+        assert_eq!(background_round(&app).await, 1);
+        let now = get(&app, &id).await;
+        assert_eq!(now["verification_status"], "failed");
+        assert_eq!(check(&now, "credentials_valid")["status"], "failed");
+    }
+
+    async fn rotation_is_verified_before_it_commits(app) {
+        app.twilio.put_account(TWILIO_SID, TOKEN);
+        let (_, body) = create(&app, TOKEN).await;
+        let id = body["data"]["id"].clone();
+        let (status, answer) = send(app.admin(Method::PATCH, &config_path(&id)).json(&json!({"auth_token": "wrong"}))).await;
+        assert_eq!(status, 400, "{answer}");
+        let record = app.app.get_configuration(&app.org, patchbay::storage::ConfigurationKey::Id(id.as_i64().unwrap())).await.unwrap();
+        use secrecy::ExposeSecret as _;
+        assert_eq!(app.app.open_secrets(&record).unwrap().get("auth_token").unwrap().expose_secret(), TOKEN, "unchanged");
+        assert_eq!(record.verification_status, "verified");
+
+        let rotated = "abcdefabcdefabcdefabcdefabcdefab";
+        app.twilio.set_auth_token(TWILIO_SID, rotated);
+        let (status, answer) = send(app.admin(Method::PATCH, &config_path(&id)).json(&json!({"auth_token": rotated}))).await;
+        assert_eq!(status, 200);
+        assert_eq!(answer["data"]["verification_status"], "verified");
+        // A name change does not call the carrier.
+        let before = app.twilio.recorder.count(routes::FETCH_ACCOUNT);
+        send(app.admin(Method::PATCH, &config_path(&id)).json(&json!({"name": "x"}))).await;
+        assert_eq!(app.twilio.recorder.count(routes::FETCH_ACCOUNT), before);
+    }
+
+    async fn verify_false_skips_the_carrier(app) {
+        let (status, body) = send(app.admin(Method::POST, CONFIGS_UNVERIFIED)
+            .json(&json!({"provider": "twilio", "account_sid": TWILIO_SID, "auth_token": TOKEN}))).await;
+        assert_eq!(status, 201);
+        assert_eq!(body["data"]["verification_status"], "pending");
+        assert_eq!(app.twilio.recorder.total(), 0);
+        let (status, body) = send(app.admin(Method::POST, &format!("{CONFIGS}?verify=maybe"))
+            .json(&json!({"provider": "twilio", "account_sid": TWILIO_SID, "auth_token": TOKEN}))).await;
+        assert_eq!((status, body["errors"]["verify"].is_array()), (400, true));
+    }
+
+    async fn a_carrier_429_is_honoured(app) {
+        app.twilio.put_account(TWILIO_SID, TOKEN);
+        let (_, body) = create(&app, TOKEN).await;
+        let id = body["data"]["id"].as_i64().unwrap();
+        app.twilio.recorder.inject(routes::FETCH_ACCOUNT, Fault::RateLimited { retry_after_secs: 600 }, 1);
+        let before = chrono::Utc::now();
+        assert_eq!(background_round(&app).await, 1);
+        let record = app.app.get_configuration(&app.org, patchbay::storage::ConfigurationKey::Id(id)).await.unwrap();
+        assert_eq!(record.verification_status, "verified", "the last known result stands");
+        let next = record.next_verification_at.unwrap();
+        assert!(next >= before + chrono::Duration::seconds(590), "next attempt {next} honours Retry-After");
+        assert_eq!(background_round(&app).await, 0, "not asked again before then");
+    }
+
+    async fn viewers_cannot_trigger_verification(app) {
+        app.twilio.put_account(TWILIO_SID, TOKEN);
+        let (_, body) = create(&app, TOKEN).await;
+        let path = format!("{}verify/", config_path(&body["data"]["id"]));
+        let (status, _) = send(app.as_(&app.viewer, "acme", Method::POST, &path)).await;
+        assert_eq!(status, 403);
+        let (status, _) = send(app.as_(&app.other_admin, "globex", Method::POST, &path)).await;
+        assert_eq!(status, 404);
+    }
+}
+
+/// Moves every row's next check to now (as if the retry pause had passed).
+async fn make_due(app: &TestApp) {
+    let (rows, _) = app
+        .app
+        .store
+        .list_configurations(app.org.id, Default::default())
+        .await
+        .unwrap();
+    for row in rows {
+        let mut v = row.state().verification;
+        v.next_at = Some(chrono::Utc::now() - chrono::Duration::seconds(1));
+        assert!(
+            app.app
+                .store
+                .record_verification(row.id, row.version, &v)
+                .await
+                .unwrap()
+        );
+    }
+}
