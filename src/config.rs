@@ -1,5 +1,7 @@
-//! Start-up configuration that is more than a flag: where the master key comes from.
+//! Start-up configuration that is more than a flag: the layered config file, and where the
+//! master key comes from.
 
+use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
 use crate::crypto::{KeyError, Keyring};
@@ -25,6 +27,116 @@ pub fn load_keyring(database_url: &str, key_file: Option<&Path>) -> Result<Keyri
     match crate::storage::sqlite_path(database_url) {
         Some(db) if !is_postgres(database_url) => Keyring::load_or_create_file(&default_key_file(&db)),
         _ => Err(KeyError::Missing),
+    }
+}
+
+/// Settings a config file may hold: each `key` is the environment variable `PATCHBAY_<KEY>`.
+pub const FILE_SETTINGS: &[&str] = &[
+    "database_url",
+    "master_key",
+    "master_key_file",
+    "log_format",
+    "log",
+    "listen",
+    "verify_interval",
+    "verify_concurrency",
+    "rate_limit_per_second",
+    "rate_limit_burst",
+    "request_timeout",
+    "shutdown_grace",
+    "twilio_base_url",
+    "twilio_trunking_base_url",
+    "plivo_base_url",
+    "telnyx_base_url",
+    "vonage_base_url",
+    "exotel_base_url",
+    "signalwire_base_url",
+    "carrier_connect_timeout_ms",
+    "carrier_timeout_ms",
+    "carrier_max_retries",
+];
+
+/// The `--config` (or `PATCHBAY_CONFIG`) file named on a command line, if any.
+fn config_path(args: impl IntoIterator<Item = OsString>) -> Option<PathBuf> {
+    let mut args = args.into_iter();
+    while let Some(arg) = args.next() {
+        let arg = arg.to_string_lossy().into_owned();
+        if arg == "--config" {
+            return args.next().map(PathBuf::from);
+        }
+        if let Some(path) = arg.strip_prefix("--config=") {
+            return Some(PathBuf::from(path));
+        }
+    }
+    std::env::var_os("PATCHBAY_CONFIG").map(PathBuf::from)
+}
+
+/// Reads a config file into `(environment variable, value)` pairs, refusing unknown keys (a
+/// typo must not be silently ignored) and non-scalar values.
+pub fn parse_config_file(text: &str) -> anyhow::Result<Vec<(String, String)>> {
+    let table: toml::Table = toml::from_str(text)?;
+    table
+        .into_iter()
+        .map(|(key, value)| {
+            anyhow::ensure!(
+                FILE_SETTINGS.contains(&key.as_str()),
+                "unknown setting '{key}' (known: {})",
+                FILE_SETTINGS.join(", ")
+            );
+            let value = match value {
+                toml::Value::String(s) => s,
+                toml::Value::Integer(i) => i.to_string(),
+                toml::Value::Boolean(b) => b.to_string(),
+                other => anyhow::bail!(
+                    "setting '{key}' must be a string, integer or boolean, not {}",
+                    other.type_str()
+                ),
+            };
+            Ok((format!("PATCHBAY_{}", key.to_ascii_uppercase()), value))
+        })
+        .collect()
+}
+
+/// Layers the config file under the environment: each of its settings becomes the environment
+/// variable of the same name unless that is already set. Call before any thread starts.
+pub fn apply_config_file(args: impl IntoIterator<Item = OsString>) -> anyhow::Result<()> {
+    let Some(path) = config_path(args) else { return Ok(()) };
+    let text = std::fs::read_to_string(&path)
+        .map_err(|e| anyhow::anyhow!("cannot read config file {}: {e}", path.display()))?;
+    let settings = parse_config_file(&text).map_err(|e| anyhow::anyhow!("config file {}: {e}", path.display()))?;
+    for (var, value) in settings {
+        if std::env::var_os(&var).is_none() {
+            // SAFETY: called from `main` before the runtime or any other thread exists.
+            unsafe { std::env::set_var(var, value) };
+        }
+    }
+    Ok(())
+}
+
+/// Where the master key will come from, for `config check`, without creating anything.
+pub fn describe_master_key(database_url: &str, key_file: Option<&Path>) -> anyhow::Result<serde_json::Value> {
+    if let Ok(keys) = std::env::var(MASTER_KEY_ENV)
+        && !keys.trim().is_empty()
+    {
+        let ring = Keyring::from_base64_keys(keys.split(',').map(str::trim).filter(|k| !k.is_empty()))?;
+        return Ok(
+            serde_json::json!({"source": MASTER_KEY_ENV, "key_ids": ring.key_ids(), "active_key_id": ring.active_key_id()}),
+        );
+    }
+    let path = match (key_file, crate::storage::sqlite_path(database_url)) {
+        (Some(path), _) => path.to_owned(),
+        (None, Some(db)) if !is_postgres(database_url) => default_key_file(&db),
+        _ => return Err(KeyError::Missing.into()),
+    };
+    match std::fs::read_to_string(&path) {
+        Ok(text) => {
+            let ring = Keyring::from_base64_keys([text.as_str()])?;
+            Ok(serde_json::json!({"source": path.display().to_string(), "active_key_id": ring.active_key_id()}))
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            Ok(serde_json::json!({"source": path.display().to_string(), "note": "will be created at first start"}))
+        }
+        Err(e) => anyhow::bail!("cannot read the key file {}: {e}", path.display()),
     }
 }
 
@@ -65,6 +177,39 @@ mod tests {
         assert_eq!(
             default_key_file(Path::new("patchbay.db")),
             PathBuf::from("patchbay.db.key")
+        );
+    }
+
+    #[test]
+    fn config_files_are_strict() {
+        let parsed = parse_config_file("listen = \"0.0.0.0:8080\"\nverify_concurrency = 8\n").unwrap();
+        assert_eq!(
+            parsed,
+            [
+                ("PATCHBAY_LISTEN".into(), "0.0.0.0:8080".into()),
+                ("PATCHBAY_VERIFY_CONCURRENCY".into(), "8".into())
+            ]
+        );
+        assert!(
+            parse_config_file("lisen = \"x\"")
+                .unwrap_err()
+                .to_string()
+                .contains("unknown setting 'lisen'")
+        );
+        assert!(parse_config_file("listen = [1]").is_err());
+        assert!(parse_config_file("not toml").is_err());
+    }
+
+    #[test]
+    fn config_path_from_args() {
+        let args = |v: &[&str]| v.iter().map(OsString::from).collect::<Vec<_>>();
+        assert_eq!(
+            config_path(args(&["patchbay", "--config", "a.toml", "serve"])),
+            Some(PathBuf::from("a.toml"))
+        );
+        assert_eq!(
+            config_path(args(&["patchbay", "serve", "--config=b.toml"])),
+            Some(PathBuf::from("b.toml"))
         );
     }
 

@@ -145,6 +145,10 @@ impl Keyring {
         &self.active
     }
 
+    pub fn key_ids(&self) -> Vec<&str> {
+        self.keys.keys().map(String::as_str).collect()
+    }
+
     pub fn has_key(&self, id: &str) -> bool {
         self.keys.contains_key(id)
     }

@@ -42,6 +42,8 @@ pub enum Error {
     RateLimited { retry_after: Duration },
     #[error("{0}")]
     CarrierUnavailable(String),
+    #[error("The request took too long and was cancelled.")]
+    Timeout,
     /// A real server fault: logged in full, answered with a generic message and the request id.
     #[error("internal error: {0:#}")]
     Internal(#[from] anyhow::Error),
@@ -73,7 +75,7 @@ impl Error {
             Error::UnprocessableEntity(_) => 422,
             Error::RateLimited { .. } => 429,
             Error::Internal(_) => 500,
-            Error::CarrierUnavailable(_) => 503,
+            Error::CarrierUnavailable(_) | Error::Timeout => 503,
         }
     }
 }

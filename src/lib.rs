@@ -12,4 +12,6 @@ pub mod error;
 pub mod http;
 pub mod service;
 pub mod storage;
+pub mod telemetry;
+pub mod twilio_provider;
 pub mod verifier;

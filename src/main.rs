@@ -1,8 +1,10 @@
 //! The `patchbay` binary: the server, and organization/token administration on the same database.
 
 use std::net::SocketAddr;
+use std::num::NonZeroU32;
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::Context as _;
 use clap::{Parser, Subcommand, ValueEnum};
@@ -10,6 +12,7 @@ use serde_json::json;
 
 use patchbay::carriers::{CarrierSettings, Carriers};
 use patchbay::domain::access::{OrgHandle, Role, parse_duration};
+use patchbay::http::{HttpSettings, RateLimit};
 use patchbay::service::Patchbay;
 use patchbay::storage::Organization;
 use patchbay::verifier::VerifierSettings;
@@ -18,9 +21,14 @@ use patchbay::verifier::VerifierSettings;
 #[command(
     name = "patchbay",
     version,
-    about = "Telephony provider accounts of many organizations, behind one REST API"
+    about = "Telephony provider accounts of many organizations, behind one REST API",
+    after_help = "Settings come from, lowest first: defaults, the TOML file given by --config (or \
+                  PATCHBAY_CONFIG), PATCHBAY_* environment variables, flags."
 )]
 struct Cli {
+    /// A TOML file of settings (keys as in the README: database_url, listen, ...).
+    #[arg(long, env = "PATCHBAY_CONFIG", global = true)]
+    config: Option<PathBuf>,
     /// Database: a SQLite file (default) or a postgres:// URL.
     #[arg(
         long,
@@ -39,25 +47,62 @@ struct Cli {
     command: Command,
 }
 
-#[derive(Clone, Copy, ValueEnum)]
+#[derive(Clone, Copy, ValueEnum, Debug)]
 enum LogFormat {
     Text,
     Json,
 }
 
+/// Settings of the server, shared by `serve` and `config check`.
+#[derive(clap::Args, Debug)]
+struct ServeArgs {
+    #[arg(long, env = "PATCHBAY_LISTEN", default_value = "127.0.0.1:3001")]
+    listen: SocketAddr,
+    /// How often each configuration is re-verified with its carrier (e.g. 1h, 30m, 30s).
+    #[arg(long, env = "PATCHBAY_VERIFY_INTERVAL", default_value = "1h", value_parser = parse_interval)]
+    verify_interval: Duration,
+    /// Carrier verification calls in flight at once.
+    #[arg(long, env = "PATCHBAY_VERIFY_CONCURRENCY", default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..))]
+    verify_concurrency: u16,
+    /// Sustained requests per second per API token; 0 disables rate limiting.
+    #[arg(long, env = "PATCHBAY_RATE_LIMIT_PER_SECOND", default_value_t = 50)]
+    rate_limit_per_second: u32,
+    /// Requests a token may send at once before the sustained rate applies.
+    #[arg(long, env = "PATCHBAY_RATE_LIMIT_BURST", default_value_t = 100)]
+    rate_limit_burst: u32,
+    /// A request still running after this is cancelled with a 503.
+    #[arg(long, env = "PATCHBAY_REQUEST_TIMEOUT", default_value = "30s", value_parser = parse_interval)]
+    request_timeout: Duration,
+    /// After SIGTERM/SIGINT, how long in-flight requests may take before the process exits.
+    #[arg(long, env = "PATCHBAY_SHUTDOWN_GRACE", default_value = "30s", value_parser = parse_interval)]
+    shutdown_grace: Duration,
+}
+
+impl ServeArgs {
+    fn http_settings(&self) -> HttpSettings {
+        let rate_limit = NonZeroU32::new(self.rate_limit_per_second).map(|per_second| RateLimit {
+            per_second,
+            burst: NonZeroU32::new(self.rate_limit_burst).unwrap_or(per_second),
+        });
+        HttpSettings {
+            rate_limit,
+            request_timeout: self.request_timeout,
+            shutdown_grace: self.shutdown_grace,
+        }
+    }
+
+    fn verifier_settings(&self) -> VerifierSettings {
+        VerifierSettings {
+            concurrency: self.verify_concurrency.into(),
+            ..VerifierSettings::default()
+        }
+    }
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Run the HTTP API.
-    Serve {
-        #[arg(long, env = "PATCHBAY_LISTEN", default_value = "127.0.0.1:3001")]
-        listen: SocketAddr,
-        /// How often each configuration is re-verified with its carrier (e.g. 1h, 30m, 30s).
-        #[arg(long, env = "PATCHBAY_VERIFY_INTERVAL", default_value = "1h", value_parser = parse_interval)]
-        verify_interval: std::time::Duration,
-        /// Carrier verification calls in flight at once.
-        #[arg(long, env = "PATCHBAY_VERIFY_CONCURRENCY", default_value_t = 4)]
-        verify_concurrency: usize,
-    },
+    Serve(ServeArgs),
     /// Manage organizations.
     Org {
         #[command(subcommand)]
@@ -67,6 +112,35 @@ enum Command {
     Token {
         #[command(subcommand)]
         command: TokenCommand,
+    },
+    /// Master key operations.
+    Keys {
+        #[command(subcommand)]
+        command: KeysCommand,
+    },
+    /// Inspect the configuration.
+    Config {
+        #[command(subcommand)]
+        command: ConfigCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum KeysCommand {
+    /// Re-encrypt every stored secret under the active key (the first of PATCHBAY_MASTER_KEY),
+    /// in batches; resumable, and safe while servers run with old and new keys loaded.
+    Rotate {
+        #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(i64).range(1..=10_000))]
+        batch: i64,
+    },
+}
+
+#[derive(Subcommand)]
+enum ConfigCommand {
+    /// Print the effective configuration (secrets redacted); exit non-zero if it is invalid.
+    Check {
+        #[command(flatten)]
+        serve: ServeArgs,
     },
 }
 
@@ -118,7 +192,7 @@ enum TokenCommand {
     },
 }
 
-fn parse_interval(s: &str) -> Result<std::time::Duration, String> {
+fn parse_interval(s: &str) -> Result<Duration, String> {
     parse_duration(s)?.to_std().map_err(|e| e.to_string())
 }
 
@@ -160,23 +234,39 @@ fn org_json(org: &Organization) -> serde_json::Value {
     json!({"id": org.id, "handle": org.handle, "name": org.name, "created_at": org.created_at.to_rfc3339()})
 }
 
-#[tokio::main]
-async fn main() -> anyhow::Result<()> {
+fn main() -> anyhow::Result<()> {
+    // The config file is read before any thread exists: its values become environment
+    // variables where none is set, so clap's env < flag precedence does the layering.
+    patchbay::config::apply_config_file(std::env::args_os())?;
     let cli = Cli::parse();
     init_logging(cli.log_format);
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?
+        .block_on(run(cli))
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    if let Command::Config {
+        command: ConfigCommand::Check { serve },
+    } = &cli.command
+    {
+        return config_check(&cli, serve);
+    }
     let app = open(&cli).await?;
     match cli.command {
-        Command::Serve {
-            listen,
-            verify_interval,
-            verify_concurrency,
+        Command::Serve(args) => serve(app.with_verify_interval(args.verify_interval), &args).await?,
+        Command::Config { .. } => unreachable!("handled before opening the database"),
+        Command::Keys {
+            command: KeysCommand::Rotate { batch },
         } => {
-            let app = app.with_verify_interval(verify_interval);
-            let verifier = VerifierSettings {
-                concurrency: verify_concurrency,
-                ..VerifierSettings::default()
-            };
-            serve(app, listen, verifier).await?
+            let active = app.keyring.active_key_id().to_owned();
+            let done = app
+                .rotate_secrets(batch, |done, remaining| {
+                    eprintln!("re-sealed {done} secret(s) under key {active}; {remaining} left");
+                })
+                .await?;
+            println!("rotation complete: {done} secret(s) re-sealed under key {active}");
         }
         Command::Org {
             command: OrgCommand::Create { handle, name, json },
@@ -282,7 +372,8 @@ async fn main() -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn serve(app: Patchbay, listen: SocketAddr, verifier: VerifierSettings) -> anyhow::Result<()> {
+async fn serve(app: Patchbay, args: &ServeArgs) -> anyhow::Result<()> {
+    let listen = args.listen;
     if let Some((org, token)) = app.bootstrap_demo().await? {
         // Printed to stdout once, never logged: it is a credential.
         println!(
@@ -297,12 +388,47 @@ async fn serve(app: Patchbay, listen: SocketAddr, verifier: VerifierSettings) ->
         .await
         .with_context(|| format!("cannot listen on {listen}"))?;
     let app = Arc::new(app);
-    let verifier = patchbay::verifier::spawn(app.clone(), verifier);
+    let verifier = patchbay::verifier::spawn(app.clone(), args.verifier_settings());
     tracing::info!(listen = %listener.local_addr()?, backend = app.store.backend(), "patchbay ready");
-    patchbay::http::serve(listener, app.clone(), shutdown_signal()).await?;
+    patchbay::http::serve(listener, app.clone(), args.http_settings(), shutdown_signal()).await?;
     verifier.abort();
     app.store.close().await;
     tracing::info!("patchbay stopped");
+    Ok(())
+}
+
+/// `config check`: every setting as it will be used, secrets redacted; an error for any that
+/// would stop `serve`.
+fn config_check(cli: &Cli, serve: &ServeArgs) -> anyhow::Result<()> {
+    use patchbay::config::{describe_master_key, redact_url};
+    let carriers = CarrierSettings::from_env()?;
+    let master_key = describe_master_key(&cli.database_url, cli.master_key_file.as_deref())?;
+    let http = serve.http_settings();
+    let settings = json!({
+        "config_file": cli.config.as_ref().map(|p| p.display().to_string()),
+        "database_url": redact_url(&cli.database_url),
+        "master_key": master_key,
+        "log_format": format!("{:?}", cli.log_format).to_lowercase(),
+        "listen": serve.listen.to_string(),
+        "verify_interval_seconds": serve.verify_interval.as_secs(),
+        "verify_concurrency": serve.verify_concurrency,
+        "rate_limit": http.rate_limit.map(|l| json!({"per_second": l.per_second.get(), "burst": l.burst.get()})),
+        "request_timeout_seconds": http.request_timeout.as_secs(),
+        "shutdown_grace_seconds": http.shutdown_grace.as_secs(),
+        "carriers": {
+            "twilio_base_url": redact_url(&carriers.twilio_base_url),
+            "twilio_trunking_base_url": redact_url(&carriers.twilio_trunking_base_url),
+            "plivo_base_url": redact_url(&carriers.plivo_base_url),
+            "telnyx_base_url": redact_url(&carriers.telnyx_base_url),
+            "vonage_base_url": redact_url(&carriers.vonage_base_url),
+            "exotel_base_url": carriers.exotel_base_url.as_deref().map(redact_url),
+            "signalwire_base_url": carriers.signalwire_base_url.as_deref().map(redact_url),
+            "connect_timeout_ms": carriers.connect_timeout.as_millis() as u64,
+            "request_timeout_ms": carriers.request_timeout.as_millis() as u64,
+            "max_retries": carriers.max_retries,
+        },
+    });
+    println!("{}", serde_json::to_string_pretty(&settings)?);
     Ok(())
 }
 

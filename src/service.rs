@@ -135,6 +135,35 @@ impl Patchbay {
         }
     }
 
+    /// Re-seals every secret under the active key, `batch` rows at a time. Safe to run on a live
+    /// system and to resume after an interruption: each row is re-sealed in its own write, and
+    /// what remains is found again by its key id. `progress` is told (done, remaining) per batch.
+    pub async fn rotate_secrets(&self, batch: i64, mut progress: impl FnMut(u64, i64)) -> Result<u64> {
+        let active = self.keyring.active_key_id().to_owned();
+        let mut done = 0u64;
+        loop {
+            let rows = self.store.configurations_sealed_with_other_keys(&active, batch).await?;
+            if rows.is_empty() {
+                return Ok(done);
+            }
+            let mut progressed = false;
+            for row in rows {
+                let aad = secret_aad(row.uuid, row.org_id);
+                let plaintext = self.keyring.open(&row.sealed(), &aad)?;
+                let sealed = self.keyring.seal(&plaintext, &aad);
+                // A miss means a concurrent write re-sealed the row under the active key already.
+                if self.store.reseal_configuration(row.id, row.version, &sealed).await? {
+                    done += 1;
+                }
+                progressed = true;
+            }
+            progress(done, self.store.count_sealed_with_other_keys(&active).await?);
+            if !progressed {
+                return Ok(done);
+            }
+        }
+    }
+
     // ---- access -------------------------------------------------------------------------
 
     pub async fn authenticate(&self, token: &str) -> Result<Caller> {
@@ -206,7 +235,8 @@ impl Patchbay {
 
     // ---- configurations -----------------------------------------------------------------
 
-    fn seal(&self, uuid: Uuid, org_id: i64, secrets: &SecretFields) -> Sealed {
+    /// Seals secrets bound to the row `uuid` of `org_id` (v1 provisioning seals before the row exists).
+    pub fn seal(&self, uuid: Uuid, org_id: i64, secrets: &SecretFields) -> Sealed {
         self.keyring.seal(&secrets.to_plaintext(), &secret_aad(uuid, org_id))
     }
 

@@ -51,7 +51,13 @@ pub async fn run_round(app: &Arc<Patchbay>, settings: &VerifierSettings) -> anyh
         let (app, permits) = (app.clone(), permits.clone());
         tasks.spawn(async move {
             let _permit = permits.acquire_owned().await;
-            if let Err(e) = app.verify_record(&record).await {
+            // v1 Twilio providers get the full check (trunk, credential list, numbers).
+            let verified = if record.provider == crate::twilio_provider::PROVIDER && record.trunk_sid.is_some() {
+                app.verify_twilio_record(&record).await
+            } else {
+                app.verify_record(&record).await
+            };
+            if let Err(e) = verified {
                 tracing::warn!(configuration = record.id, provider = record.provider, error = %e, "verification failed to run");
             }
         });
@@ -72,6 +78,13 @@ pub fn spawn(app: Arc<Patchbay>, settings: VerifierSettings) -> tokio::task::Joi
                 Ok(n) if n as i64 >= settings.batch => tick.reset_immediately(),
                 Ok(_) => {}
                 Err(e) => tracing::warn!(error = %e, "verifier round failed"),
+            }
+            // Abandoned Twilio provisionings (crash mid-saga) are undone here, first at start-up.
+            if let Err(e) = app
+                .recover_stale_provisioning(crate::twilio_provider::RECOVER_AFTER)
+                .await
+            {
+                tracing::warn!(error = %e, "provisioning recovery failed");
             }
         }
     })

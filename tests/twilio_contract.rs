@@ -78,6 +78,8 @@ async fn twilio_client_matches_twilio_openapi_specs() {
         transfer_mode: Some(TransferMode::SipOnly),
     };
     client.create_trunk(&auth, &new_trunk).await.expect("create trunk");
+    list_ok("list trunks", client.list_trunks(&auth).await);
+    list_ok("list credential lists", client.list_credential_lists(&auth).await);
     client.fetch_trunk(&auth, &trunk).await.expect("fetch trunk");
     let update = TrunkUpdate {
         friendly_name: Some("renamed".into()),

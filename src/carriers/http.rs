@@ -168,7 +168,21 @@ impl HttpClient {
         let mut rate_limit_waited = false;
         loop {
             let retries_left = attempt < self.max_retries;
-            let result = build().send().await;
+            let started = std::time::Instant::now();
+            let request = build();
+            // Labelled by host, never by path or query (they can carry account ids or keys).
+            let host = request
+                .try_clone()
+                .and_then(|r| r.build().ok())
+                .and_then(|r| r.url().host_str().map(str::to_owned))
+                .unwrap_or_default();
+            let result = request.send().await;
+            let outcome = match &result {
+                Ok(resp) => resp.status().as_u16().to_string(),
+                Err(_) => "error".to_owned(),
+            };
+            metrics::histogram!(crate::telemetry::CARRIER_CALL_DURATION, "host" => host, "outcome" => outcome)
+                .record(started.elapsed().as_secs_f64());
             let failure = match result {
                 Ok(resp) => {
                     let status = resp.status();

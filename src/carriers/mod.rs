@@ -455,11 +455,15 @@ impl Carriers {
                 format!("unknown provider {:?}", other.chars().take(40).collect::<String>()),
             ),
         };
-        tracing::info!(
-            provider = %creds.provider,
-            status = ?outcome.status(),
-            "carrier verification finished"
-        );
+        let status = match outcome.status() {
+            VerificationStatus::Pending => "unavailable",
+            VerificationStatus::Verified => "verified",
+            VerificationStatus::Warning => "warning",
+            VerificationStatus::Failed => "failed",
+        };
+        metrics::counter!(crate::telemetry::VERIFICATIONS, "carrier" => creds.provider.clone(), "status" => status)
+            .increment(1);
+        tracing::info!(provider = %creds.provider, status, "carrier verification finished");
         outcome
     }
 

@@ -200,6 +200,20 @@ struct TrunkingMeta {
 }
 
 #[derive(Deserialize)]
+struct CredentialListsPage {
+    #[serde(default)]
+    credential_lists: Vec<CredentialList>,
+    next_page_uri: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct TrunksPage {
+    #[serde(default)]
+    trunks: Vec<Trunk>,
+    meta: Option<TrunkingMeta>,
+}
+
+#[derive(Deserialize)]
 struct TrunkCredentialListsPage {
     #[serde(default)]
     credential_lists: Vec<TrunkCredentialList>,
@@ -337,6 +351,31 @@ impl TwilioClient {
     ) -> Result<IncomingPhoneNumber, TwilioError> {
         let path = format!("{}/IncomingPhoneNumbers/{}.json", Self::account_path(auth), seg(sid));
         self.get(auth, Host::Api, &path).await
+    }
+
+    /// `GET /2010-04-01/Accounts/{AccountSid}/SIP/CredentialLists.json`, all pages (to find
+    /// what an interrupted provisioning created, by its friendly name).
+    pub async fn list_credential_lists(&self, auth: &TwilioAuth) -> Result<Vec<CredentialList>, TwilioError> {
+        let mut path = format!("{}/SIP/CredentialLists.json?PageSize=1000", Self::account_path(auth));
+        let mut out = Vec::new();
+        for _ in 0..MAX_PAGES {
+            let page: CredentialListsPage = self.get(auth, Host::Api, &path).await?;
+            out.extend(page.credential_lists);
+            match page.next_page_uri.filter(|u| !u.is_empty()) {
+                Some(next) => path = next_page_path(&next, &path)?,
+                None => return Ok(out),
+            }
+        }
+        Err(CarrierError::Protocol("too many pages".to_owned()))
+    }
+
+    /// `GET /v1/Trunks`, all pages (to find what an interrupted provisioning created, by its
+    /// domain name).
+    pub async fn list_trunks(&self, auth: &TwilioAuth) -> Result<Vec<Trunk>, TwilioError> {
+        self.trunking_pages(auth, "/v1/Trunks?PageSize=1000".to_owned(), |p: TrunksPage| {
+            (p.trunks, p.meta.and_then(|m| m.next_page_url))
+        })
+        .await
     }
 
     /// `POST /v1/Trunks`

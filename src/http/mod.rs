@@ -2,25 +2,31 @@
 
 mod error;
 mod extract;
+pub mod limits;
+pub mod openapi;
+mod v1;
 mod v2;
 
 use std::future::Future;
+use std::net::SocketAddr;
 use std::sync::{Arc, OnceLock};
 use std::time::Instant;
 
 use axum::extract::{DefaultBodyLimit, MatchedPath, Request};
+use axum::http::Method;
 use axum::http::{HeaderValue, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{MethodFilter, on};
 use axum::{Json, Router, ServiceExt};
 use tower::Layer as _;
-use tower_http::normalize_path::NormalizePathLayer;
+use tower::util::MapRequestLayer;
 
 pub use error::{ErrorParts, current_request_id};
 
 use crate::error::Error;
 use crate::service::Patchbay;
+use crate::telemetry;
 
 pub type AppState = Arc<Patchbay>;
 
@@ -39,19 +45,120 @@ impl OrgSlot {
     }
 }
 
-pub fn router(app: AppState) -> Router {
-    Router::new()
-        .merge(v2::router())
-        .route("/healthz", get(healthz))
+/// Registers routes and remembers each (method, path), so a test can check that the OpenAPI
+/// document describes every route the router has.
+pub struct Routes {
+    router: Router<AppState>,
+    table: Vec<(Method, &'static str)>,
+}
+
+impl Routes {
+    fn new() -> Self {
+        Self {
+            router: Router::new(),
+            table: Vec::new(),
+        }
+    }
+
+    pub fn add<H, T>(mut self, method: Method, path: &'static str, handler: H) -> Self
+    where
+        H: axum::handler::Handler<T, AppState>,
+        T: 'static,
+    {
+        let filter = MethodFilter::try_from(method.clone()).expect("a standard method");
+        // Same path twice merges the method routers.
+        self.router = self.router.route(path, on(filter, handler));
+        self.table.push((method, path));
+        self
+    }
+}
+
+fn api_routes() -> Routes {
+    let routes = Routes::new()
+        .add(Method::GET, "/healthz", healthz)
+        .add(Method::GET, "/readyz", readyz)
+        .add(Method::GET, "/metrics", metrics);
+    v2::routes(routes)
+}
+
+/// Every (method, path template) the API serves, besides the docs page and `/openapi.json`.
+pub fn route_table() -> Vec<(Method, &'static str)> {
+    api_routes().table
+}
+
+pub use limits::{HttpSettings, RateLimit};
+
+pub fn router(app: AppState, settings: &HttpSettings) -> Router {
+    router_with(app, settings, settings.rate_limit.map(limits::RateLimiting::new))
+}
+
+fn router_with(app: AppState, settings: &HttpSettings, limiting: Option<limits::RateLimiting>) -> Router {
+    let deadline = settings.request_timeout;
+    let mut router = Router::new()
+        .merge(api_routes().router)
+        .merge(v1::router())
+        .merge(openapi::router())
         .fallback(|| async { Error::NotFound("Not found.") })
         .method_not_allowed_fallback(|| async { Error::MethodNotAllowed })
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
-        .layer(middleware::from_fn(request_context))
-        .with_state(app)
+        .layer(middleware::from_fn(move |req: Request, next: Next| {
+            with_deadline(deadline, req, next)
+        }));
+    if let Some(limiting) = limiting {
+        router = router.layer(middleware::from_fn_with_state(limiting, limits::rate_limit));
+    }
+    router.layer(middleware::from_fn(request_context)).with_state(app)
 }
 
-async fn healthz() -> impl IntoResponse {
+/// Answers 503 when a request outlives its deadline. Dropping the handler's future cancels its
+/// work: an open database transaction rolls back, so nothing is half-written.
+async fn with_deadline(deadline: std::time::Duration, req: Request, next: Next) -> Response {
+    match tokio::time::timeout(deadline, next.run(req)).await {
+        Ok(response) => response,
+        Err(_) => Error::Timeout.into_response(),
+    }
+}
+
+/// The process is up.
+#[utoipa::path(get, path = "/healthz", tag = "operations", responses((status = 200, description = "Up")))]
+pub(crate) async fn healthz() -> impl IntoResponse {
     Json(serde_json::json!({"status": "ok"}))
+}
+
+/// Ready to serve: the database answers (it was migrated before the listener opened) and a
+/// master key is loaded.
+#[utoipa::path(get, path = "/readyz", tag = "operations",
+    responses((status = 200, description = "Ready"), (status = 503, description = "Database unreachable")))]
+pub(crate) async fn readyz(axum::extract::State(app): axum::extract::State<AppState>) -> Response {
+    match app.store.ping().await {
+        Ok(()) => Json(serde_json::json!({
+            "status": "ready", "database": app.store.backend(), "migrations": "applied",
+            "master_key": app.keyring.active_key_id(),
+        }))
+        .into_response(),
+        Err(e) => {
+            tracing::warn!(error = %e, "readiness check: database unreachable");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                Json(serde_json::json!({"status": "unavailable", "database": "unreachable"})),
+            )
+                .into_response()
+        }
+    }
+}
+
+/// Prometheus metrics (text exposition format).
+#[utoipa::path(get, path = "/metrics", tag = "operations",
+    responses((status = 200, description = "Prometheus text format", content_type = "text/plain")))]
+pub(crate) async fn metrics(axum::extract::State(app): axum::extract::State<AppState>) -> Response {
+    let (size, idle) = app.store.pool_stats();
+    metrics::gauge!(telemetry::DB_POOL_CONNECTIONS).set(size as f64);
+    metrics::gauge!(telemetry::DB_POOL_IDLE).set(idle as f64);
+    (
+        [(axum::http::header::CONTENT_TYPE, "text/plain; version=0.0.4")],
+        telemetry::prometheus().render(),
+    )
+        .into_response()
 }
 
 fn request_id_from(req: &Request) -> String {
@@ -82,7 +189,15 @@ async fn request_context(mut req: Request, next: Next) -> Response {
         response.headers_mut().insert(REQUEST_ID_HEADER, v);
     }
     let status = response.status();
-    let latency_ms = started.elapsed().as_secs_f64() * 1000.0;
+    let elapsed = started.elapsed().as_secs_f64();
+    let latency_ms = elapsed * 1000.0;
+    let labels = [
+        ("method", method.to_string()),
+        ("route", route.clone()),
+        ("status", status.as_u16().to_string()),
+    ];
+    metrics::counter!(telemetry::HTTP_REQUESTS, &labels).increment(1);
+    metrics::histogram!(telemetry::HTTP_DURATION, &labels).record(elapsed);
     let org = org.0.get().map(String::as_str).unwrap_or("-");
     if status == StatusCode::INTERNAL_SERVER_ERROR {
         tracing::warn!(%method, route, status = status.as_u16(), latency_ms, request_id, org, "request");
@@ -92,17 +207,70 @@ async fn request_context(mut req: Request, next: Next) -> Response {
     response
 }
 
-/// Serves the API on `listener` until `shutdown` resolves, then finishes in-flight requests.
+/// Serves the API on `listener` until `shutdown` resolves, then finishes in-flight requests
+/// (for at most `settings.shutdown_grace`).
 pub async fn serve(
     listener: tokio::net::TcpListener,
     app: AppState,
+    settings: HttpSettings,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    // Trailing slashes are optional on every path: the pages show them, clients often omit them.
-    let service = NormalizePathLayer::trim_trailing_slash().layer(router(app));
-    axum::serve(listener, ServiceExt::<Request>::into_make_service(service))
-        .with_graceful_shutdown(shutdown)
-        .await
+    let limiting = settings.rate_limit.map(limits::RateLimiting::new);
+    let cleanup = limiting.as_ref().map(limits::RateLimiting::spawn_cleanup);
+    telemetry::prometheus();
+    let service = MapRequestLayer::new(canonical_api_path).layer(router_with(app, &settings, limiting));
+    let stopping = Arc::new(tokio::sync::Notify::new());
+    let graceful = axum::serve(
+        listener,
+        ServiceExt::<Request>::into_make_service_with_connect_info::<SocketAddr>(service),
+    )
+    .with_graceful_shutdown({
+        let stopping = stopping.clone();
+        async move {
+            shutdown.await;
+            stopping.notify_one();
+        }
+    });
+    let grace = settings.shutdown_grace;
+    let result = tokio::select! {
+        result = graceful => result,
+        () = async { stopping.notified().await; tokio::time::sleep(grace).await } => {
+            tracing::warn!(grace_seconds = grace.as_secs(), "in-flight requests did not finish in time; stopping anyway");
+            Ok(())
+        }
+    };
+    if let Some(cleanup) = cleanup {
+        cleanup.abort();
+    }
+    result
+}
+
+/// Canonical API paths before routing: trailing slashes are optional on every API path (the
+/// pages show them, clients often omit them), and the singular `provider-configurations` that
+/// Unpod's own backend uses is the same resource. Only under `/api/`: the docs page needs its
+/// own `/docs/` redirect.
+fn canonical_api_path(mut req: Request) -> Request {
+    const SINGULAR: &str = "/api/v2/platform/telephony/provider-configurations";
+    let path = req.uri().path();
+    if path.starts_with("/api/") && (path.ends_with('/') || path.starts_with(SINGULAR)) {
+        let trimmed = path.trim_end_matches('/');
+        let trimmed = match trimmed.strip_prefix(SINGULAR) {
+            Some(rest) => format!("/api/v2/platform/telephony/providers-configurations{rest}"),
+            None => trimmed.to_owned(),
+        };
+        let new = match req.uri().query() {
+            Some(q) => format!("{trimmed}?{q}"),
+            None => trimmed.to_owned(),
+        };
+        if let Ok(pq) = new.parse::<axum::http::uri::PathAndQuery>() {
+            let mut parts = req.uri().clone().into_parts();
+            parts.path_and_query = Some(pq);
+            if let Ok(uri) = axum::http::Uri::from_parts(parts) {
+                *req.uri_mut() = uri;
+            }
+        }
+    }
+    req
 }
 
 /// Strong ETags carry the configuration's version: `"3"`.

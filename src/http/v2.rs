@@ -3,43 +3,38 @@
 
 use std::collections::BTreeMap;
 
-use axum::Router;
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use super::AppState;
 use super::extract::{ConfigId, IfMatch, JsonObject, OrgCaller, QueryMap, TokenCaller};
+use super::{AppState, Routes, openapi};
 use crate::domain::catalogue::Provider;
 use crate::domain::configuration;
 use crate::error::{Error, Result};
 use crate::service::Verify;
 use crate::storage::{ConfigurationKey, ConfigurationRecord, ListQuery, Organization};
 
-/// Both spellings are served: the pages' plural and the singular Unpod's own backend uses.
-const CONFIG_BASES: [&str; 2] = [
-    "/api/v2/platform/telephony/providers-configurations",
-    "/api/v2/platform/telephony/provider-configurations",
-];
+const CONFIGS: &str = "/api/v2/platform/telephony/providers-configurations";
+const CONFIG: &str = "/api/v2/platform/telephony/providers-configurations/{id}";
 
-pub fn router() -> Router<AppState> {
-    let mut router = Router::new()
-        .route("/api/v2/platform/organizations", get(list_organizations))
-        .route("/api/v2/platform/telephony/providers", get(list_providers));
-    for base in CONFIG_BASES {
-        router = router
-            .route(base, get(list_configurations).post(create_configuration))
-            .route(
-                &format!("{base}/{{id}}"),
-                get(get_configuration)
-                    .patch(patch_configuration)
-                    .delete(delete_configuration),
-            )
-            .route(&format!("{base}/{{id}}/verify"), post(verify_configuration));
-    }
-    router
+/// The v2 routes. (Trailing slashes and the singular `provider-configurations` spelling are
+/// mapped onto these before routing: see `canonical_api_path`.)
+pub fn routes(routes: Routes) -> Routes {
+    routes
+        .add(Method::GET, "/api/v2/platform/organizations", list_organizations)
+        .add(Method::GET, "/api/v2/platform/telephony/providers", list_providers)
+        .add(Method::GET, CONFIGS, list_configurations)
+        .add(Method::POST, CONFIGS, create_configuration)
+        .add(Method::GET, CONFIG, get_configuration)
+        .add(Method::PATCH, CONFIG, patch_configuration)
+        .add(Method::DELETE, CONFIG, delete_configuration)
+        .add(
+            Method::POST,
+            "/api/v2/platform/telephony/providers-configurations/{id}/verify",
+            verify_configuration,
+        )
 }
 
 /// Timestamps as the pages show them: ISO 8601, UTC, whole seconds, `Z`.
@@ -145,12 +140,22 @@ impl<'a> From<&'a ConfigurationRecord> for ConfigurationView<'a> {
     }
 }
 
-async fn list_organizations(TokenCaller(caller): TokenCaller) -> Response {
+#[utoipa::path(get, path = "/api/v2/platform/organizations/", tag = "v2: organizations",
+    summary = "The caller's organizations (no Org-Handle needed)",
+    responses((status = 200, body = openapi::OrganizationList), (status = 401, body = openapi::ErrorEnvelope)),
+    security(("token" = [])))]
+pub(super) async fn list_organizations(TokenCaller(caller): TokenCaller) -> Response {
     let orgs = [OrganizationView::from(&caller.org)];
     respond_list("Organizations fetched successfully", orgs.into(), 1, None)
 }
 
-async fn list_providers(OrgCaller(_): OrgCaller) -> Response {
+#[utoipa::path(get, path = "/api/v2/platform/telephony/providers/", tag = "v2: providers",
+    summary = "The provider catalogue, with each provider's credential fields",
+    params(openapi::OrgHandleHeader),
+    responses((status = 200, body = openapi::ProviderList), (status = 400, body = openapi::ErrorEnvelope),
+        (status = 401, body = openapi::ErrorEnvelope), (status = 403, body = openapi::ErrorEnvelope)),
+    security(("token" = [])))]
+pub(super) async fn list_providers(OrgCaller(_): OrgCaller) -> Response {
     let all = Provider::all();
     respond_list(
         "Voice infra providers fetched successfully.",
@@ -201,7 +206,13 @@ fn parse_list_query(q: &BTreeMap<String, String>) -> Result<(Option<&'static str
     Ok((provider, paged.then_some((page, page_size))))
 }
 
-async fn list_configurations(
+#[utoipa::path(get, path = "/api/v2/platform/telephony/providers-configurations/", tag = "v2: provider configurations",
+    summary = "Get all provider configurations",
+    params(openapi::OrgHandleHeader, openapi::ListParams),
+    responses((status = 200, body = openapi::ConfigurationList), (status = 400, body = openapi::ErrorEnvelope),
+        (status = 401, body = openapi::ErrorEnvelope), (status = 403, body = openapi::ErrorEnvelope)),
+    security(("token" = [])))]
+pub(super) async fn list_configurations(
     axum::extract::State(app): axum::extract::State<AppState>,
     OrgCaller(caller): OrgCaller,
     QueryMap(query): QueryMap,
@@ -226,7 +237,16 @@ async fn list_configurations(
     ))
 }
 
-async fn create_configuration(
+#[utoipa::path(post, path = "/api/v2/platform/telephony/providers-configurations/", tag = "v2: provider configurations",
+    summary = "Create a provider configuration",
+    params(openapi::OrgHandleHeader, openapi::VerifyParam),
+    request_body(content = openapi::CreateConfiguration, content_type = "application/json"),
+    responses((status = 201, body = openapi::ConfigurationEnvelope), (status = 400, body = openapi::ErrorEnvelope),
+        (status = 401, body = openapi::ErrorEnvelope), (status = 403, body = openapi::ErrorEnvelope),
+        (status = 409, body = openapi::ErrorEnvelope), (status = 413, body = openapi::ErrorEnvelope),
+        (status = 415, body = openapi::ErrorEnvelope)),
+    security(("token" = [])))]
+pub(super) async fn create_configuration(
     axum::extract::State(app): axum::extract::State<AppState>,
     OrgCaller(caller): OrgCaller,
     QueryMap(query): QueryMap,
@@ -253,7 +273,14 @@ fn verify_mode(query: &BTreeMap<String, String>) -> Result<Verify> {
     }
 }
 
-async fn verify_configuration(
+#[utoipa::path(post, path = "/api/v2/platform/telephony/providers-configurations/{id}/verify/", tag = "v2: provider configurations",
+    summary = "Verify a configuration's credentials with its carrier now",
+    params(openapi::OrgHandleHeader, ("id" = i64, Path, description = "Provider configuration id")),
+    responses((status = 200, body = openapi::ConfigurationEnvelope), (status = 400, body = openapi::ErrorEnvelope),
+        (status = 401, body = openapi::ErrorEnvelope), (status = 403, body = openapi::ErrorEnvelope),
+        (status = 404, body = openapi::ErrorEnvelope)),
+    security(("token" = [])))]
+pub(super) async fn verify_configuration(
     axum::extract::State(app): axum::extract::State<AppState>,
     OrgCaller(caller): OrgCaller,
     ConfigId(id): ConfigId,
@@ -268,7 +295,14 @@ async fn verify_configuration(
     Ok(with_etag(response, record.version))
 }
 
-async fn get_configuration(
+#[utoipa::path(get, path = "/api/v2/platform/telephony/providers-configurations/{id}/", tag = "v2: provider configurations",
+    summary = "Get a provider configuration by id",
+    params(openapi::OrgHandleHeader, ("id" = i64, Path, description = "Provider configuration id")),
+    responses((status = 200, body = openapi::ConfigurationEnvelope, headers(("ETag" = String))),
+        (status = 400, body = openapi::ErrorEnvelope), (status = 401, body = openapi::ErrorEnvelope),
+        (status = 403, body = openapi::ErrorEnvelope), (status = 404, body = openapi::ErrorEnvelope)),
+    security(("token" = [])))]
+pub(super) async fn get_configuration(
     axum::extract::State(app): axum::extract::State<AppState>,
     OrgCaller(caller): OrgCaller,
     ConfigId(id): ConfigId,
@@ -282,7 +316,18 @@ async fn get_configuration(
     Ok(with_etag(response, record.version))
 }
 
-async fn patch_configuration(
+#[utoipa::path(patch, path = "/api/v2/platform/telephony/providers-configurations/{id}/", tag = "v2: provider configurations",
+    summary = "Update a provider configuration (partial; rotates credentials)",
+    params(openapi::OrgHandleHeader, ("id" = i64, Path, description = "Provider configuration id"),
+        openapi::IfMatchHeader, openapi::VerifyParam),
+    request_body(content = openapi::PatchConfiguration, content_type = "application/json"),
+    responses((status = 200, body = openapi::ConfigurationEnvelope), (status = 400, body = openapi::ErrorEnvelope),
+        (status = 401, body = openapi::ErrorEnvelope), (status = 403, body = openapi::ErrorEnvelope),
+        (status = 404, body = openapi::ErrorEnvelope), (status = 409, body = openapi::ErrorEnvelope),
+        (status = 412, body = openapi::ErrorEnvelope), (status = 413, body = openapi::ErrorEnvelope),
+        (status = 415, body = openapi::ErrorEnvelope)),
+    security(("token" = [])))]
+pub(super) async fn patch_configuration(
     axum::extract::State(app): axum::extract::State<AppState>,
     OrgCaller(caller): OrgCaller,
     ConfigId(id): ConfigId,
@@ -301,7 +346,14 @@ async fn patch_configuration(
     Ok(with_etag(response, record.version))
 }
 
-async fn delete_configuration(
+#[utoipa::path(delete, path = "/api/v2/platform/telephony/providers-configurations/{id}/", tag = "v2: provider configurations",
+    summary = "Delete a provider configuration",
+    params(openapi::OrgHandleHeader, ("id" = i64, Path, description = "Provider configuration id"), openapi::IfMatchHeader),
+    responses((status = 204, description = "Deleted; empty body"), (status = 400, body = openapi::ErrorEnvelope),
+        (status = 401, body = openapi::ErrorEnvelope), (status = 403, body = openapi::ErrorEnvelope),
+        (status = 404, body = openapi::ErrorEnvelope), (status = 412, body = openapi::ErrorEnvelope)),
+    security(("token" = [])))]
+pub(super) async fn delete_configuration(
     axum::extract::State(app): axum::extract::State<AppState>,
     OrgCaller(caller): OrgCaller,
     ConfigId(id): ConfigId,

@@ -132,6 +132,53 @@ impl ConfigurationRecord {
     }
 }
 
+/// A configuration with the number of phone numbers imported onto it (the v1 list and item).
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ConfigurationWithCount {
+    #[sqlx(flatten)]
+    pub record: ConfigurationRecord,
+    pub phone_number_count: i64,
+}
+
+/// A phone number imported onto a provider's trunk.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct PhoneNumberRecord {
+    pub id: Uuid,
+    pub configuration_id: i64,
+    pub org_id: i64,
+    pub phone_number_sid: String,
+    pub phone_number: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// One Twilio provisioning saga's journal row (see `crate::twilio_provider`).
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ProvisioningRecord {
+    /// The provisioning id, and the uuid of the configuration it becomes.
+    pub id: Uuid,
+    pub org_id: i64,
+    pub account_sid: String,
+    pub secret_key_id: String,
+    pub secret_ciphertext: Vec<u8>,
+    /// The last remote step started (`started`, `trunk`, `credential_list`, `credential`, `attach`).
+    pub stage: String,
+    pub domain_name: String,
+    pub credential_list_name: String,
+    pub trunk_sid: Option<String>,
+    pub credential_list_sid: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl ProvisioningRecord {
+    pub fn sealed(&self) -> Sealed {
+        Sealed {
+            key_id: self.secret_key_id.clone(),
+            blob: self.secret_ciphertext.clone(),
+        }
+    }
+}
+
 /// How a configuration is addressed: v2 uses the integer id, v1 the uuid.
 #[derive(Debug, Clone, Copy)]
 pub enum ConfigurationKey {
@@ -201,6 +248,8 @@ pub trait Storage: Send + Sync + 'static {
     /// `"sqlite"` or `"postgres"`, for logs and readiness.
     fn backend(&self) -> &'static str;
     async fn ping(&self) -> Result<()>;
+    /// `(open connections, idle connections)` of the pool.
+    fn pool_stats(&self) -> (u32, usize);
     async fn close(&self);
 
     async fn create_organization(&self, handle: &str, name: &str, now: DateTime<Utc>) -> Result<Organization>;
@@ -256,6 +305,59 @@ pub trait Storage: Send + Sync + 'static {
     ) -> Result<Vec<ConfigurationRecord>>;
     /// Every key id that seals a stored secret (checked against the loaded keys at start).
     async fn secret_key_ids(&self) -> Result<Vec<String>>;
+    /// Up to `limit` configurations (any organization) whose secrets are sealed with a key other
+    /// than `active_key_id`, for key rotation.
+    async fn configurations_sealed_with_other_keys(
+        &self,
+        active_key_id: &str,
+        limit: i64,
+    ) -> Result<Vec<ConfigurationRecord>>;
+    /// How many configurations are sealed with a key other than `active_key_id`.
+    async fn count_sealed_with_other_keys(&self, active_key_id: &str) -> Result<i64>;
+    /// Replaces a row's sealed secrets with the same secrets under another key, if the row is
+    /// still at `version` (a concurrent write has sealed it afresh otherwise). The version is
+    /// not bumped: the configuration itself did not change.
+    async fn reseal_configuration(&self, id: i64, version: i64, sealed: &Sealed) -> Result<bool>;
+
+    // ---- v1 Twilio providers ------------------------------------------------------------
+
+    /// One page of the org's configurations of `provider`, each with its phone number count,
+    /// and the total number of such configurations.
+    async fn list_configurations_with_counts(
+        &self,
+        org_id: i64,
+        provider: &str,
+        limit: i64,
+        offset: i64,
+    ) -> Result<(Vec<ConfigurationWithCount>, i64)>;
+    async fn phone_number_count(&self, configuration_id: i64) -> Result<i64>;
+    /// `Duplicate` when the configuration already has this number.
+    async fn insert_phone_number(&self, number: &PhoneNumberRecord) -> Result<()>;
+    async fn list_phone_numbers(&self, configuration_id: i64) -> Result<Vec<PhoneNumberRecord>>;
+    async fn get_phone_number(&self, configuration_id: i64, id: Uuid) -> Result<Option<PhoneNumberRecord>>;
+    /// `Ok(false)` when there was no such number.
+    async fn delete_phone_number(&self, configuration_id: i64, id: Uuid) -> Result<bool>;
+
+    async fn insert_provisioning(&self, journal: &ProvisioningRecord) -> Result<()>;
+    /// Records the step about to start (or just done) and the sids known so far; bumps
+    /// `updated_at`. `Ok(false)` when the journal is gone (recovery took it over).
+    async fn update_provisioning(
+        &self,
+        id: Uuid,
+        stage: &str,
+        trunk_sid: Option<&str>,
+        credential_list_sid: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<bool>;
+    async fn delete_provisioning(&self, id: Uuid) -> Result<()>;
+    /// Claims up to `limit` journals untouched since `stale_before`, setting their `updated_at`
+    /// to `now` so no other worker (or instance) claims them for another staleness period.
+    async fn claim_stale_provisioning(
+        &self,
+        stale_before: DateTime<Utc>,
+        now: DateTime<Utc>,
+        limit: i64,
+    ) -> Result<Vec<ProvisioningRecord>>;
 }
 
 /// Opens the database named by `url` (`sqlite:`/file path, or `postgres://`) and migrates it.

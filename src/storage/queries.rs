@@ -26,6 +26,10 @@ macro_rules! storage_impl {
             Ok(())
         }
 
+        fn pool_stats(&self) -> (u32, usize) {
+            (self.pool.size(), self.pool.num_idle())
+        }
+
         async fn close(&self) {
             self.pool.close().await;
         }
@@ -286,10 +290,207 @@ macro_rules! storage_impl {
             Ok(done.rows_affected() == 1)
         }
 
-        async fn secret_key_ids(&self) -> Result<Vec<String>> {
-            Ok(sqlx::query_scalar::<$db, String>("SELECT DISTINCT secret_key_id FROM provider_configurations")
-                .fetch_all(&self.pool)
+        async fn configurations_sealed_with_other_keys(
+            &self,
+            active_key_id: &str,
+            limit: i64,
+        ) -> Result<Vec<ConfigurationRecord>> {
+            Ok(sqlx::query_as::<$db, ConfigurationRecord>(config_sql!(
+                "SELECT {} FROM provider_configurations WHERE secret_key_id <> $1 ORDER BY id LIMIT $2",
+                CONFIG_COLUMNS
+            ))
+            .bind(active_key_id)
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await?)
+        }
+
+        async fn count_sealed_with_other_keys(&self, active_key_id: &str) -> Result<i64> {
+            Ok(sqlx::query_scalar::<$db, i64>("SELECT COUNT(*) FROM provider_configurations WHERE secret_key_id <> $1")
+                .bind(active_key_id)
+                .fetch_one(&self.pool)
                 .await?)
+        }
+
+        async fn reseal_configuration(&self, id: i64, version: i64, sealed: &Sealed) -> Result<bool> {
+            let done = sqlx::query(
+                "UPDATE provider_configurations SET secret_key_id = $1, secret_ciphertext = $2 WHERE id = $3 AND version = $4",
+            )
+            .bind(&sealed.key_id)
+            .bind(&sealed.blob)
+            .bind(id)
+            .bind(version)
+            .execute(&self.pool)
+            .await?;
+            Ok(done.rows_affected() == 1)
+        }
+
+        async fn secret_key_ids(&self) -> Result<Vec<String>> {
+            // Provisioning journals hold sealed secrets too (recovery must open them).
+            Ok(sqlx::query_scalar::<$db, String>(
+                "SELECT secret_key_id FROM provider_configurations UNION SELECT secret_key_id FROM twilio_provisioning",
+            )
+            .fetch_all(&self.pool)
+            .await?)
+        }
+
+        async fn list_configurations_with_counts(
+            &self,
+            org_id: i64,
+            provider: &str,
+            limit: i64,
+            offset: i64,
+        ) -> Result<(Vec<ConfigurationWithCount>, i64)> {
+            // A correlated count per row of the page only, over the (configuration_id, …) index.
+            let rows = sqlx::query_as::<$db, ConfigurationWithCount>(config_sql!(
+                "SELECT {}, (SELECT COUNT(*) FROM provider_phone_numbers n \
+                 WHERE n.configuration_id = provider_configurations.id) AS phone_number_count \
+                 FROM provider_configurations WHERE org_id = $1 AND provider = $2 ORDER BY id LIMIT $3 OFFSET $4",
+                CONFIG_COLUMNS
+            ))
+            .bind(org_id)
+            .bind(provider)
+            .bind(limit)
+            .bind(offset)
+            .fetch_all(&self.pool)
+            .await?;
+            let total = sqlx::query_scalar::<$db, i64>(
+                "SELECT COUNT(*) FROM provider_configurations WHERE org_id = $1 AND provider = $2",
+            )
+            .bind(org_id)
+            .bind(provider)
+            .fetch_one(&self.pool)
+            .await?;
+            Ok((rows, total))
+        }
+
+        async fn phone_number_count(&self, configuration_id: i64) -> Result<i64> {
+            Ok(sqlx::query_scalar::<$db, i64>(
+                "SELECT COUNT(*) FROM provider_phone_numbers WHERE configuration_id = $1",
+            )
+            .bind(configuration_id)
+            .fetch_one(&self.pool)
+            .await?)
+        }
+
+        async fn insert_phone_number(&self, n: &PhoneNumberRecord) -> Result<()> {
+            sqlx::query(
+                "INSERT INTO provider_phone_numbers (id, configuration_id, org_id, phone_number_sid, phone_number, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6)",
+            )
+            .bind(n.id)
+            .bind(n.configuration_id)
+            .bind(n.org_id)
+            .bind(&n.phone_number_sid)
+            .bind(&n.phone_number)
+            .bind(n.created_at)
+            .execute(&self.pool)
+            .await?;
+            Ok(())
+        }
+
+        async fn list_phone_numbers(&self, configuration_id: i64) -> Result<Vec<PhoneNumberRecord>> {
+            Ok(sqlx::query_as::<$db, PhoneNumberRecord>(
+                "SELECT id, configuration_id, org_id, phone_number_sid, phone_number, created_at \
+                 FROM provider_phone_numbers WHERE configuration_id = $1 ORDER BY created_at, phone_number_sid",
+            )
+            .bind(configuration_id)
+            .fetch_all(&self.pool)
+            .await?)
+        }
+
+        async fn get_phone_number(&self, configuration_id: i64, id: Uuid) -> Result<Option<PhoneNumberRecord>> {
+            Ok(sqlx::query_as::<$db, PhoneNumberRecord>(
+                "SELECT id, configuration_id, org_id, phone_number_sid, phone_number, created_at \
+                 FROM provider_phone_numbers WHERE configuration_id = $1 AND id = $2",
+            )
+            .bind(configuration_id)
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?)
+        }
+
+        async fn delete_phone_number(&self, configuration_id: i64, id: Uuid) -> Result<bool> {
+            let done = sqlx::query("DELETE FROM provider_phone_numbers WHERE configuration_id = $1 AND id = $2")
+                .bind(configuration_id)
+                .bind(id)
+                .execute(&self.pool)
+                .await?;
+            Ok(done.rows_affected() == 1)
+        }
+
+        async fn insert_provisioning(&self, j: &ProvisioningRecord) -> Result<()> {
+            sqlx::query(
+                "INSERT INTO twilio_provisioning (id, org_id, account_sid, secret_key_id, secret_ciphertext, stage, \
+                 domain_name, credential_list_name, trunk_sid, credential_list_sid, created_at, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+            )
+            .bind(j.id)
+            .bind(j.org_id)
+            .bind(&j.account_sid)
+            .bind(&j.secret_key_id)
+            .bind(&j.secret_ciphertext)
+            .bind(&j.stage)
+            .bind(&j.domain_name)
+            .bind(&j.credential_list_name)
+            .bind(&j.trunk_sid)
+            .bind(&j.credential_list_sid)
+            .bind(j.created_at)
+            .bind(j.updated_at)
+            .execute(&self.pool)
+            .await?;
+            Ok(())
+        }
+
+        async fn update_provisioning(
+            &self,
+            id: Uuid,
+            stage: &str,
+            trunk_sid: Option<&str>,
+            credential_list_sid: Option<&str>,
+            now: DateTime<Utc>,
+        ) -> Result<bool> {
+            let done = sqlx::query(
+                "UPDATE twilio_provisioning SET stage = $1, trunk_sid = $2, credential_list_sid = $3, updated_at = $4 \
+                 WHERE id = $5",
+            )
+            .bind(stage)
+            .bind(trunk_sid)
+            .bind(credential_list_sid)
+            .bind(now)
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+            Ok(done.rows_affected() == 1)
+        }
+
+        async fn delete_provisioning(&self, id: Uuid) -> Result<()> {
+            sqlx::query("DELETE FROM twilio_provisioning WHERE id = $1")
+                .bind(id)
+                .execute(&self.pool)
+                .await?;
+            Ok(())
+        }
+
+        async fn claim_stale_provisioning(
+            &self,
+            stale_before: DateTime<Utc>,
+            now: DateTime<Utc>,
+            limit: i64,
+        ) -> Result<Vec<ProvisioningRecord>> {
+            // The staleness test is repeated outside the subquery: PostgreSQL re-checks it on a
+            // row another instance just claimed (and skips it); SQLite has one writer anyway.
+            Ok(sqlx::query_as::<$db, ProvisioningRecord>(
+                "UPDATE twilio_provisioning SET updated_at = $1 WHERE updated_at < $2 AND id IN \
+                 (SELECT id FROM twilio_provisioning WHERE updated_at < $2 ORDER BY updated_at LIMIT $3) \
+                 RETURNING id, org_id, account_sid, secret_key_id, secret_ciphertext, stage, domain_name, \
+                 credential_list_name, trunk_sid, credential_list_sid, created_at, updated_at",
+            )
+            .bind(now)
+            .bind(stale_before)
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await?)
         }
         }
     };

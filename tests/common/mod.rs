@@ -111,6 +111,16 @@ pub fn carrier_settings(twilio_url: &str) -> CarrierSettings {
     }
 }
 
+/// The server's HTTP settings in tests: no rate limit (Schemathesis and racing tests send
+/// bursts), a short shutdown grace.
+pub fn test_http_settings() -> patchbay::http::HttpSettings {
+    patchbay::http::HttpSettings {
+        rate_limit: None,
+        shutdown_grace: std::time::Duration::from_secs(5),
+        ..Default::default()
+    }
+}
+
 pub enum DbGuard {
     Sqlite(tempfile::TempDir),
     Postgres(ScratchPostgres),
@@ -139,6 +149,11 @@ pub struct TestApp {
 /// Starts the real router on 127.0.0.1:0. `None` when the backend is not available (see
 /// [`ScratchPostgres::create`]).
 pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
+    spawn_app_with(backend, test_http_settings()).await
+}
+
+/// [`spawn_app`] with chosen HTTP settings (rate limits, deadlines).
+pub async fn spawn_app_with(backend: Backend, http: patchbay::http::HttpSettings) -> Option<TestApp> {
     let (database_url, guard) = match backend {
         Backend::Sqlite => {
             let dir = tempfile::tempdir().unwrap();
@@ -178,7 +193,7 @@ pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
     let server = tokio::spawn({
         let app = app.clone();
         async move {
-            patchbay::http::serve(listener, app, async move {
+            patchbay::http::serve(listener, app, http, async move {
                 let _ = rx.await;
             })
             .await

@@ -30,10 +30,12 @@ pub mod routes {
     pub const LIST_NUMBERS: &str = "GET /2010-04-01/Accounts/{account}/IncomingPhoneNumbers.json";
     pub const FETCH_NUMBER: &str = "GET /2010-04-01/Accounts/{account}/IncomingPhoneNumbers/{number}";
     pub const CREATE_CREDENTIAL_LIST: &str = "POST /2010-04-01/Accounts/{account}/SIP/CredentialLists.json";
+    pub const LIST_CREDENTIAL_LISTS: &str = "GET /2010-04-01/Accounts/{account}/SIP/CredentialLists.json";
     pub const DELETE_CREDENTIAL_LIST: &str = "DELETE /2010-04-01/Accounts/{account}/SIP/CredentialLists/{list}";
     pub const CREATE_CREDENTIAL: &str =
         "POST /2010-04-01/Accounts/{account}/SIP/CredentialLists/{list}/Credentials.json";
     pub const CREATE_TRUNK: &str = "POST /v1/Trunks";
+    pub const LIST_TRUNKS: &str = "GET /v1/Trunks";
     pub const FETCH_TRUNK: &str = "GET /v1/Trunks/{trunk}";
     pub const UPDATE_TRUNK: &str = "POST /v1/Trunks/{trunk}";
     pub const DELETE_TRUNK: &str = "DELETE /v1/Trunks/{trunk}";
@@ -269,7 +271,7 @@ fn router(state: Arc<TwilioState>) -> Router {
         .route(&format!("{api}/IncomingPhoneNumbers/{{number}}"), get(fetch_number))
         .route(
             &format!("{api}/SIP/CredentialLists.json"),
-            axum::routing::post(create_credential_list),
+            get(list_credential_lists).post(create_credential_list),
         )
         .route(
             &format!("{api}/SIP/CredentialLists/{{list}}"),
@@ -279,7 +281,7 @@ fn router(state: Arc<TwilioState>) -> Router {
             &format!("{api}/SIP/CredentialLists/{{list}}/Credentials.json"),
             axum::routing::post(create_credential),
         )
-        .route("/v1/Trunks", axum::routing::post(create_trunk))
+        .route("/v1/Trunks", get(list_trunks).post(create_trunk))
         .route(
             "/v1/Trunks/{trunk}",
             get(fetch_trunk).post(update_trunk).delete(delete_trunk),
@@ -428,21 +430,26 @@ async fn list_numbers(
     let all: Vec<&PhoneNumber> = data.numbers.values().filter(|n| n.account_sid == account).collect();
     let (page, page_no, size, more) = paginate(&all, &q, data.max_page_size);
     let base = format!("/2010-04-01/Accounts/{account}/IncomingPhoneNumbers.json");
+    let items = page.iter().map(|n| number_json(n)).collect();
+    Ok(api_page("incoming_phone_numbers", &base, items, page_no, size, more))
+}
+
+/// An `api.twilio.com` list page: the items under `key` plus the paging members.
+fn api_page(key: &str, base: &str, items: Vec<Value>, page_no: usize, size: usize, more: bool) -> Response {
+    let count = items.len();
     let next = more.then(|| format!("{base}?PageSize={size}&Page={}", page_no + 1));
-    Ok(json(
-        StatusCode::OK,
-        json!({
-            "incoming_phone_numbers": page.iter().map(|n| number_json(n)).collect::<Vec<_>>(),
-            "end": page_no * size + page.len().saturating_sub(1),
-            "first_page_uri": format!("{base}?PageSize={size}&Page=0"),
-            "next_page_uri": next,
-            "page": page_no,
-            "page_size": size,
-            "previous_page_uri": (page_no > 0).then(|| format!("{base}?PageSize={size}&Page={}", page_no - 1)),
-            "start": page_no * size,
-            "uri": format!("{base}?PageSize={size}&Page={page_no}"),
-        }),
-    ))
+    let mut body = json!({
+        "end": page_no * size + count.saturating_sub(1),
+        "first_page_uri": format!("{base}?PageSize={size}&Page=0"),
+        "next_page_uri": next,
+        "page": page_no,
+        "page_size": size,
+        "previous_page_uri": (page_no > 0).then(|| format!("{base}?PageSize={size}&Page={}", page_no - 1)),
+        "start": page_no * size,
+        "uri": format!("{base}?PageSize={size}&Page={page_no}"),
+    });
+    body[key] = Value::Array(items);
+    json(StatusCode::OK, body)
 }
 
 async fn fetch_number(
@@ -501,6 +508,25 @@ async fn create_credential_list(
     let body = credential_list_json(&cl);
     data.credential_lists.insert(cl.sid.clone(), cl);
     Ok(json(StatusCode::CREATED, body))
+}
+
+async fn list_credential_lists(
+    State(st): State<Arc<TwilioState>>,
+    Path(account): Path<String>,
+    Query(q): Query<PageQuery>,
+    headers: HeaderMap,
+) -> Reply {
+    let data = st.lock();
+    authorize(&data, &headers, &account)?;
+    let all: Vec<&CredentialList> = data
+        .credential_lists
+        .values()
+        .filter(|cl| cl.account_sid == account)
+        .collect();
+    let (page, page_no, size, more) = paginate(&all, &q, data.max_page_size);
+    let base = format!("/2010-04-01/Accounts/{account}/SIP/CredentialLists.json");
+    let items = page.iter().map(|cl| credential_list_json(cl)).collect();
+    Ok(api_page("credential_lists", &base, items, page_no, size, more))
 }
 
 async fn delete_credential_list(
@@ -663,6 +689,20 @@ async fn create_trunk(State(st): State<Arc<TwilioState>>, headers: HeaderMap, Fo
     let body = trunk_json(&trunk);
     data.trunks.insert(trunk.sid.clone(), trunk);
     Ok(json(StatusCode::CREATED, body))
+}
+
+async fn list_trunks(State(st): State<Arc<TwilioState>>, Query(q): Query<PageQuery>, headers: HeaderMap) -> Reply {
+    let data = st.lock();
+    let account = authenticate(&data, &headers)?;
+    let all: Vec<&Trunk> = data.trunks.values().filter(|t| t.account_sid == account).collect();
+    let (page, page_no, size, more) = paginate(&all, &q, data.max_page_size);
+    Ok(json(
+        StatusCode::OK,
+        json!({
+            "trunks": page.iter().map(|t| trunk_json(t)).collect::<Vec<_>>(),
+            "meta": meta("trunks", "https://trunking.twilio.com/v1/Trunks", page_no, size, more),
+        }),
+    ))
 }
 
 async fn fetch_trunk(State(st): State<Arc<TwilioState>>, Path(trunk): Path<String>, headers: HeaderMap) -> Reply {

@@ -1,0 +1,636 @@
+//! The v1 Twilio provider API family (`/api/v1/providers…`): Bearer (or Token) auth with an
+//! optional `Org-Handle`, uuid ids, camelCase bodies as the pages show them, and RFC 7807
+//! problem details for every error (see [`problem`]). The orchestration lives in
+//! `crate::twilio_provider`; this module parses, checks and renders.
+
+mod problem;
+
+use axum::Router;
+use axum::extract::{FromRequestParts, Path, State};
+use axum::http::StatusCode;
+use axum::http::request::Parts;
+use axum::middleware;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, patch, post};
+use secrecy::SecretString;
+use serde::Serialize;
+use serde_json::{Map, Value};
+use uuid::Uuid;
+
+use super::AppState;
+use super::extract::{JsonObject, QueryMap, TokenCaller};
+use super::v2::timestamp;
+use crate::carriers::Check;
+use crate::domain::configuration::{FieldErrors, NAME_MAX};
+use crate::error::{Error, Result};
+use crate::service::Caller;
+use crate::storage::ConfigurationWithCount;
+use crate::twilio_provider::{
+    AvailableNumber, DEFAULT_REGION, NewTwilioProvider, PHONE_NUMBER_NOT_FOUND, PROVIDER, PROVIDER_NOT_FOUND, REGIONS,
+    TwilioProviderUpdate,
+};
+
+pub fn router() -> Router<AppState> {
+    let v1 = Router::new()
+        .route("/providers", get(list_providers))
+        .route("/providers/twilio", post(create_provider))
+        .route("/providers/{id}", get(get_provider).delete(delete_provider))
+        .route(
+            "/providers/twilio/{id}",
+            get(get_provider).put(update_provider).delete(delete_provider),
+        )
+        .route("/providers/twilio/{id}/auth-token", patch(rotate_auth_token))
+        .route("/providers/{id}/verify", post(verify_provider))
+        .route("/providers/twilio/{id}/available-numbers", get(available_numbers))
+        .route("/providers/twilio/{id}/import-numbers", post(import_numbers))
+        .route(
+            "/providers/twilio/{id}/phone-numbers/{phone_number_id}",
+            axum::routing::delete(delete_phone_number),
+        )
+        // Own fallbacks, so unknown paths and methods under /api/v1 pass the problem layer too.
+        .fallback(|| async { Error::NotFound("Not found.") })
+        .method_not_allowed_fallback(|| async { Error::MethodNotAllowed })
+        .layer(middleware::from_fn(problem::layer));
+    Router::new().nest("/api/v1", v1)
+}
+
+/// The caller: a valid token; `Org-Handle` is optional but, if sent, must be the token's org.
+struct V1Caller(Caller);
+
+impl FromRequestParts<AppState> for V1Caller {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let TokenCaller(caller) = TokenCaller::from_request_parts(parts, state).await?;
+        if let Some(handle) = parts.headers.get("org-handle")
+            && handle.as_bytes() != caller.org.handle.as_bytes()
+        {
+            return Err(Error::OrgForbidden);
+        }
+        Ok(Self(caller))
+    }
+}
+
+/// A uuid path segment; anything else is the same 404 as an unknown id.
+fn parse_id(raw: &str, not_found: &'static str) -> Result<Uuid> {
+    Uuid::parse_str(raw).map_err(|_| Error::NotFound(not_found))
+}
+
+struct ProviderId(Uuid);
+
+impl<S: Send + Sync> FromRequestParts<S> for ProviderId {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let Path(raw) = Path::<String>::from_request_parts(parts, state)
+            .await
+            .map_err(|_| Error::NotFound(PROVIDER_NOT_FOUND))?;
+        parse_id(&raw, PROVIDER_NOT_FOUND).map(Self)
+    }
+}
+
+// ---- views --------------------------------------------------------------------------------
+
+/// The provider object, fields in the page's order. Secrets are not part of it by construction.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ProviderView<'a> {
+    name: Option<&'a str>,
+    provider_type: &'static str,
+    account_sid: &'a str,
+    id: Uuid,
+    verification_status: &'a str,
+    last_verified_at: Option<String>,
+    phone_number_count: i64,
+    verification_details: Option<Vec<CheckView>>,
+    trunk_sid: Option<&'a str>,
+    termination_uri: Option<&'a str>,
+    region: Option<&'a str>,
+    supports_call_transfer: bool,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct CheckView {
+    check_name: String,
+    message: String,
+    status: crate::carriers::CheckStatus,
+    timestamp: String,
+    details: Value,
+}
+
+fn check_views(details: Option<&Value>) -> Option<Vec<CheckView>> {
+    let checks: Vec<Check> = serde_json::from_value(details?.clone()).ok()?;
+    Some(
+        checks
+            .into_iter()
+            .map(|c| CheckView {
+                check_name: c.check_name,
+                message: c.message,
+                status: c.status,
+                timestamp: timestamp(&c.timestamp),
+                details: c.details,
+            })
+            .collect(),
+    )
+}
+
+impl<'a> From<&'a ConfigurationWithCount> for ProviderView<'a> {
+    fn from(p: &'a ConfigurationWithCount) -> Self {
+        let r = &p.record;
+        Self {
+            name: r.name.as_deref(),
+            provider_type: PROVIDER,
+            account_sid: &r.account_sid,
+            id: r.uuid,
+            verification_status: &r.verification_status,
+            last_verified_at: r.last_verified_at.as_ref().map(timestamp),
+            phone_number_count: p.phone_number_count,
+            verification_details: check_views(r.verification_details.as_ref().map(|j| &j.0)),
+            trunk_sid: r.trunk_sid.as_deref(),
+            termination_uri: r.termination_uri.as_deref(),
+            region: r.region.as_deref(),
+            supports_call_transfer: r.supports_call_transfer,
+        }
+    }
+}
+
+fn provider_response(status: StatusCode, p: &ConfigurationWithCount) -> Response {
+    (status, axum::Json(ProviderView::from(p))).into_response()
+}
+
+// ---- body parsing -------------------------------------------------------------------------
+
+fn push(errors: &mut FieldErrors, field: &str, message: impl Into<String>) {
+    errors.entry(field.to_owned()).or_default().push(message.into());
+}
+
+fn reject_unknown(errors: &mut FieldErrors, body: &Map<String, Value>, known: &[&str]) {
+    for key in body.keys().filter(|k| !known.contains(&k.as_str())) {
+        push(errors, key, "Unknown field.");
+    }
+}
+
+fn done<T>(errors: FieldErrors, value: T) -> Result<T> {
+    if errors.is_empty() {
+        Ok(value)
+    } else {
+        Err(Error::Validation {
+            message: "One or more validation errors occurred.".into(),
+            errors,
+        })
+    }
+}
+
+/// A present, non-null value of `field` (`null` counts as not sent, as the pages' DTOs do).
+fn present<'a>(body: &'a Map<String, Value>, field: &str) -> Option<&'a Value> {
+    body.get(field).filter(|v| !v.is_null())
+}
+
+fn is_lower_hex(s: &str) -> bool {
+    s.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+}
+
+fn parse_account_sid(errors: &mut FieldErrors, body: &Map<String, Value>) -> Option<String> {
+    match present(body, "accountSid") {
+        None => push(errors, "accountSid", "The accountSid field is required."),
+        Some(Value::String(s)) if s.len() == 34 && s.starts_with("AC") && is_lower_hex(&s[2..]) => {
+            return Some(s.clone());
+        }
+        Some(_) => push(
+            errors,
+            "accountSid",
+            "Must match ^AC[a-f0-9]{32}$ (AC followed by 32 lower-case hex digits).",
+        ),
+    }
+    None
+}
+
+/// Never echoes the value: it is a secret.
+fn parse_auth_token(errors: &mut FieldErrors, body: &Map<String, Value>) -> Option<SecretString> {
+    match present(body, "authToken") {
+        None => push(errors, "authToken", "The authToken field is required."),
+        Some(Value::String(s)) if s.len() == 32 && is_lower_hex(s) => return Some(SecretString::from(s.clone())),
+        Some(_) => push(
+            errors,
+            "authToken",
+            "Must be 32 lower-case hex digits (^[a-f0-9]{32}$).",
+        ),
+    }
+    None
+}
+
+fn parse_name(errors: &mut FieldErrors, body: &Map<String, Value>) -> Option<String> {
+    match present(body, "name")? {
+        Value::String(s) if s.trim().is_empty() => push(errors, "name", "May not be blank."),
+        Value::String(s) if s.chars().count() > NAME_MAX => push(
+            errors,
+            "name",
+            format!("The field name must be a string with a maximum length of {NAME_MAX}."),
+        ),
+        Value::String(s) if s.chars().any(char::is_control) => {
+            push(errors, "name", "May not contain control characters.")
+        }
+        Value::String(s) => return Some(s.clone()),
+        _ => push(errors, "name", "Must be a string."),
+    }
+    None
+}
+
+fn parse_region(errors: &mut FieldErrors, body: &Map<String, Value>) -> Option<String> {
+    match present(body, "region")? {
+        Value::String(s) if REGIONS.contains(&s.as_str()) => return Some(s.clone()),
+        _ => push(errors, "region", format!("Must be one of: {}.", REGIONS.join(", "))),
+    }
+    None
+}
+
+fn parse_transfer(errors: &mut FieldErrors, body: &Map<String, Value>) -> Option<bool> {
+    match present(body, "supportsCallTransfer")? {
+        Value::Bool(b) => return Some(*b),
+        _ => push(errors, "supportsCallTransfer", "Must be true or false."),
+    }
+    None
+}
+
+fn parse_new(body: &Map<String, Value>) -> Result<NewTwilioProvider> {
+    let mut errors = FieldErrors::new();
+    reject_unknown(
+        &mut errors,
+        body,
+        &["accountSid", "authToken", "name", "region", "supportsCallTransfer"],
+    );
+    let account_sid = parse_account_sid(&mut errors, body);
+    let auth_token = parse_auth_token(&mut errors, body);
+    let name = parse_name(&mut errors, body);
+    let region = parse_region(&mut errors, body);
+    let supports_call_transfer = parse_transfer(&mut errors, body);
+    done(errors, ())?;
+    match (account_sid, auth_token) {
+        (Some(account_sid), Some(auth_token)) => Ok(NewTwilioProvider {
+            account_sid,
+            auth_token,
+            name,
+            region: region.unwrap_or_else(|| DEFAULT_REGION.to_owned()),
+            supports_call_transfer: supports_call_transfer.unwrap_or(false),
+        }),
+        _ => Err(Error::BadRequest("accountSid and authToken are required.".into())),
+    }
+}
+
+fn parse_update(body: &Map<String, Value>) -> Result<TwilioProviderUpdate> {
+    let mut errors = FieldErrors::new();
+    if body.contains_key("authToken") {
+        push(
+            &mut errors,
+            "authToken",
+            "The auth token cannot be changed here: rotate it with PATCH /api/v1/providers/twilio/{id}/auth-token.",
+        );
+    }
+    if body.contains_key("accountSid") {
+        push(
+            &mut errors,
+            "accountSid",
+            "The Account SID cannot be changed: create a new provider with the new credentials, import the \
+             phone numbers to it, then delete this one.",
+        );
+    }
+    let known = ["name", "region", "supportsCallTransfer", "authToken", "accountSid"];
+    reject_unknown(&mut errors, body, &known);
+    let update = TwilioProviderUpdate {
+        name: parse_name(&mut errors, body),
+        region: parse_region(&mut errors, body),
+        supports_call_transfer: parse_transfer(&mut errors, body),
+    };
+    done(errors, update)
+}
+
+const MAX_IMPORT: usize = 1000;
+
+fn parse_import(body: &Map<String, Value>) -> Result<Vec<String>> {
+    let mut errors = FieldErrors::new();
+    reject_unknown(&mut errors, body, &["phoneNumberSids"]);
+    let mut sids = Vec::new();
+    match present(body, "phoneNumberSids") {
+        None => push(&mut errors, "phoneNumberSids", "The phoneNumberSids field is required."),
+        Some(Value::Array(items)) if items.is_empty() || items.len() > MAX_IMPORT => push(
+            &mut errors,
+            "phoneNumberSids",
+            format!("Must list 1 to {MAX_IMPORT} phone number SIDs."),
+        ),
+        Some(Value::Array(items)) => {
+            for item in items {
+                match item {
+                    Value::String(s) => sids.push(s.clone()),
+                    _ => {
+                        push(&mut errors, "phoneNumberSids", "Every item must be a string.");
+                        break;
+                    }
+                }
+            }
+        }
+        Some(_) => push(&mut errors, "phoneNumberSids", "Must be an array of strings."),
+    }
+    done(errors, sids)
+}
+
+const DEFAULT_TAKE: i64 = 50;
+const MAX_TAKE: i64 = 1000;
+
+fn parse_paging(q: &std::collections::BTreeMap<String, String>) -> Result<(i64, i64)> {
+    let mut errors = FieldErrors::new();
+    let mut number = |key: &str, default: i64, range: std::ops::RangeInclusive<i64>| -> i64 {
+        match q.get(key).map(|v| v.parse::<i64>()) {
+            None => default,
+            Some(Ok(n)) if range.contains(&n) => n,
+            Some(_) => {
+                push(
+                    &mut errors,
+                    key,
+                    format!("Must be an integer from {} to {}.", range.start(), range.end()),
+                );
+                default
+            }
+        }
+    };
+    let skip = number("skip", 0, 0..=i64::from(i32::MAX));
+    let take = number("take", DEFAULT_TAKE, 1..=MAX_TAKE);
+    done(errors, (skip, take))
+}
+
+// ---- handlers -----------------------------------------------------------------------------
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ListView<T> {
+    items: Vec<T>,
+    total_count: i64,
+    skip: i64,
+    take: i64,
+}
+
+async fn list_providers(
+    State(app): State<AppState>,
+    V1Caller(caller): V1Caller,
+    QueryMap(query): QueryMap,
+) -> Result<Response> {
+    let (skip, take) = parse_paging(&query)?;
+    let (rows, total_count) = app.list_twilio_providers(caller.org.id, skip, take).await?;
+    Ok(axum::Json(ListView {
+        items: rows.iter().map(ProviderView::from).collect(),
+        total_count,
+        skip,
+        take,
+    })
+    .into_response())
+}
+
+async fn create_provider(
+    State(app): State<AppState>,
+    V1Caller(caller): V1Caller,
+    JsonObject(body): JsonObject,
+) -> Result<Response> {
+    caller.require_write()?;
+    let new = parse_new(&body)?;
+    let provider = app.create_twilio_provider(caller.org.id, new).await?;
+    Ok(provider_response(StatusCode::CREATED, &provider))
+}
+
+async fn get_provider(
+    State(app): State<AppState>,
+    V1Caller(caller): V1Caller,
+    ProviderId(id): ProviderId,
+) -> Result<Response> {
+    let provider = app.get_twilio_provider(caller.org.id, id).await?;
+    Ok(provider_response(StatusCode::OK, &provider))
+}
+
+async fn update_provider(
+    State(app): State<AppState>,
+    V1Caller(caller): V1Caller,
+    ProviderId(id): ProviderId,
+    JsonObject(body): JsonObject,
+) -> Result<Response> {
+    caller.require_write()?;
+    // A stranger's id is a 404 before any body problem is reported.
+    app.get_twilio_provider(caller.org.id, id).await?;
+    let update = parse_update(&body)?;
+    let provider = app.update_twilio_provider(caller.org.id, id, update).await?;
+    Ok(provider_response(StatusCode::OK, &provider))
+}
+
+async fn rotate_auth_token(
+    State(app): State<AppState>,
+    V1Caller(caller): V1Caller,
+    ProviderId(id): ProviderId,
+    JsonObject(body): JsonObject,
+) -> Result<Response> {
+    caller.require_write()?;
+    app.get_twilio_provider(caller.org.id, id).await?;
+    let mut errors = FieldErrors::new();
+    reject_unknown(&mut errors, &body, &["authToken"]);
+    let token = parse_auth_token(&mut errors, &body);
+    let token = done(errors, token)?.ok_or_else(|| Error::BadRequest("authToken is required.".into()))?;
+    let provider = app.rotate_twilio_auth_token(caller.org.id, id, token).await?;
+    Ok(provider_response(StatusCode::OK, &provider))
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct VerifyView {
+    status: String,
+    checks: Vec<CheckView>,
+    last_verified_at: Option<String>,
+}
+
+async fn verify_provider(
+    State(app): State<AppState>,
+    V1Caller(caller): V1Caller,
+    ProviderId(id): ProviderId,
+) -> Result<Response> {
+    caller.require_write()?;
+    let provider = app.verify_twilio_provider(caller.org.id, id).await?;
+    let r = &provider.record;
+    Ok(axum::Json(VerifyView {
+        status: r.verification_status.clone(),
+        checks: check_views(r.verification_details.as_ref().map(|j| &j.0)).unwrap_or_default(),
+        last_verified_at: r.last_verified_at.as_ref().map(timestamp),
+    })
+    .into_response())
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct AvailableNumberView {
+    phone_number_sid: String,
+    phone_number: Option<String>,
+    friendly_name: Option<String>,
+    capabilities: Option<Value>,
+    /// The trunk the number is on at Twilio, if any (this provider's or another).
+    trunk_sid: Option<String>,
+    is_imported: bool,
+    /// The id to delete it with, when imported.
+    phone_number_id: Option<Uuid>,
+}
+
+impl From<AvailableNumber> for AvailableNumberView {
+    fn from(a: AvailableNumber) -> Self {
+        Self {
+            phone_number_sid: a.number.sid,
+            phone_number: a.number.phone_number,
+            friendly_name: a.number.friendly_name,
+            capabilities: a.number.capabilities,
+            trunk_sid: a.number.trunk_sid,
+            is_imported: a.imported_id.is_some(),
+            phone_number_id: a.imported_id,
+        }
+    }
+}
+
+async fn available_numbers(
+    State(app): State<AppState>,
+    V1Caller(caller): V1Caller,
+    ProviderId(id): ProviderId,
+) -> Result<Response> {
+    let numbers = app.available_twilio_numbers(caller.org.id, id).await?;
+    let items: Vec<AvailableNumberView> = numbers.into_iter().map(Into::into).collect();
+    let total_count = items.len() as i64;
+    Ok(axum::Json(serde_json::json!({"items": items, "totalCount": total_count})).into_response())
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ImportError {
+    phone_number_sid: String,
+    error_message: String,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ImportView {
+    success_count: usize,
+    failed_count: usize,
+    errors: Vec<ImportError>,
+}
+
+async fn import_numbers(
+    State(app): State<AppState>,
+    V1Caller(caller): V1Caller,
+    ProviderId(id): ProviderId,
+    JsonObject(body): JsonObject,
+) -> Result<Response> {
+    caller.require_write()?;
+    app.get_twilio_provider(caller.org.id, id).await?;
+    let sids = parse_import(&body)?;
+    let outcome = app.import_twilio_numbers(caller.org.id, id, &sids).await?;
+    Ok(axum::Json(ImportView {
+        success_count: outcome.imported.len(),
+        failed_count: outcome.failed.len(),
+        errors: outcome
+            .failed
+            .into_iter()
+            .map(|(phone_number_sid, error_message)| ImportError {
+                phone_number_sid,
+                error_message,
+            })
+            .collect(),
+    })
+    .into_response())
+}
+
+async fn delete_phone_number(
+    State(app): State<AppState>,
+    V1Caller(caller): V1Caller,
+    Path((id, number_id)): Path<(String, String)>,
+) -> Result<StatusCode> {
+    caller.require_write()?;
+    let id = parse_id(&id, PROVIDER_NOT_FOUND)?;
+    let number_id = parse_id(&number_id, PHONE_NUMBER_NOT_FOUND)?;
+    app.delete_twilio_number(caller.org.id, id, number_id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn delete_provider(
+    State(app): State<AppState>,
+    V1Caller(caller): V1Caller,
+    ProviderId(id): ProviderId,
+) -> Result<StatusCode> {
+    caller.require_write()?;
+    app.delete_twilio_provider(caller.org.id, id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn obj(v: Value) -> Map<String, Value> {
+        v.as_object().unwrap().clone()
+    }
+
+    fn field_errors(e: Error) -> FieldErrors {
+        match e {
+            Error::Validation { errors, .. } => errors,
+            other => panic!("not a validation error: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn create_body_names_every_bad_field() {
+        let e = parse_new(&obj(json!({
+            "accountSid": "AC0123", "authToken": "XYZ", "name": "x".repeat(101),
+            "region": "mars1", "supportsCallTransfer": "yes", "authTokn": "t"
+        })))
+        .unwrap_err();
+        let errors = field_errors(e);
+        let names: Vec<&str> = errors.keys().map(String::as_str).collect();
+        assert_eq!(
+            names,
+            [
+                "accountSid",
+                "authToken",
+                "authTokn",
+                "name",
+                "region",
+                "supportsCallTransfer"
+            ]
+        );
+        assert!(!format!("{errors:?}").contains("XYZ"), "the token is not echoed");
+    }
+
+    #[test]
+    fn create_body_defaults() {
+        let new = parse_new(&obj(json!({
+            "accountSid": format!("AC{}", "ab".repeat(16)), "authToken": "0f".repeat(16)
+        })))
+        .unwrap();
+        assert_eq!(new.region, "us1");
+        assert!(!new.supports_call_transfer);
+        assert!(new.name.is_none());
+        assert!(!format!("{new:?}").contains(&"0f".repeat(16)));
+    }
+
+    #[test]
+    fn update_refuses_credentials() {
+        let errors = field_errors(parse_update(&obj(json!({"accountSid": "AC1", "authToken": "t"}))).unwrap_err());
+        assert!(errors["authToken"][0].contains("auth-token"));
+        assert!(errors["accountSid"][0].contains("new provider"));
+        let ok = parse_update(&obj(json!({"name": null, "region": "ie1"}))).unwrap();
+        assert_eq!((ok.name, ok.region.as_deref()), (None, Some("ie1")));
+    }
+
+    #[test]
+    fn paging_bounds() {
+        let q = |pairs: &[(&str, &str)]| {
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect::<std::collections::BTreeMap<_, _>>()
+        };
+        assert_eq!(parse_paging(&q(&[])).unwrap(), (0, 50));
+        assert_eq!(parse_paging(&q(&[("skip", "5"), ("take", "1000")])).unwrap(), (5, 1000));
+        assert!(parse_paging(&q(&[("take", "1001")])).is_err());
+        assert!(parse_paging(&q(&[("skip", "-1")])).is_err());
+    }
+}

@@ -1,0 +1,82 @@
+//! RFC 7807 problem details for the v1 family: a layer that re-renders any error response
+//! (handler errors, extractor rejections, the 404/405 fallbacks) from the [`ErrorParts`] the
+//! shared renderer leaves in the response extensions.
+
+use axum::body::Body;
+use axum::extract::{OriginalUri, Request};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::Response;
+use serde::Serialize;
+
+use crate::domain::configuration::FieldErrors;
+use crate::http::{ErrorParts, current_request_id};
+
+pub const CONTENT_TYPE: &str = "application/problem+json";
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Problem {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    title: &'static str,
+    status: u16,
+    detail: String,
+    instance: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    errors: Option<FieldErrors>,
+    /// Only on 500s, to quote to the operator (the details are in the log).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    request_id: Option<String>,
+}
+
+/// The RFC 9110 section defining each status, as ASP.NET-style APIs give it in `type`.
+fn type_uri(status: StatusCode) -> &'static str {
+    match status.as_u16() {
+        400 => "https://tools.ietf.org/html/rfc9110#section-15.5.1",
+        401 => "https://tools.ietf.org/html/rfc9110#section-15.5.2",
+        403 => "https://tools.ietf.org/html/rfc9110#section-15.5.4",
+        404 => "https://tools.ietf.org/html/rfc9110#section-15.5.5",
+        405 => "https://tools.ietf.org/html/rfc9110#section-15.5.6",
+        409 => "https://tools.ietf.org/html/rfc9110#section-15.5.10",
+        412 => "https://tools.ietf.org/html/rfc9110#section-15.5.13",
+        413 => "https://tools.ietf.org/html/rfc9110#section-15.5.14",
+        415 => "https://tools.ietf.org/html/rfc9110#section-15.5.16",
+        422 => "https://tools.ietf.org/html/rfc9110#section-15.5.21",
+        429 => "https://tools.ietf.org/html/rfc6585#section-4",
+        500 => "https://tools.ietf.org/html/rfc9110#section-15.6.1",
+        503 => "https://tools.ietf.org/html/rfc9110#section-15.6.4",
+        _ => "about:blank",
+    }
+}
+
+/// Middleware: `from_fn(problem::layer)` on the v1 router.
+pub async fn layer(req: Request, next: Next) -> Response {
+    let instance = req
+        .extensions()
+        .get::<OriginalUri>()
+        .map(|u| u.0.path().to_owned())
+        .unwrap_or_else(|| req.uri().path().to_owned());
+    let response = next.run(req).await;
+    let Some(parts) = response.extensions().get::<ErrorParts>().cloned() else {
+        return response;
+    };
+    let problem = Problem {
+        kind: type_uri(parts.status),
+        title: parts.status.canonical_reason().unwrap_or("Error"),
+        status: parts.status.as_u16(),
+        detail: parts.message,
+        instance,
+        // Field names as the v1 handlers report them: camelCase, or as the client sent them.
+        errors: parts.errors,
+        request_id: (parts.status == StatusCode::INTERNAL_SERVER_ERROR)
+            .then(current_request_id)
+            .flatten(),
+    };
+    let (mut head, _) = response.into_parts();
+    let body = serde_json::to_vec(&problem).unwrap_or_default();
+    head.headers.remove(header::CONTENT_LENGTH);
+    head.headers
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(CONTENT_TYPE));
+    Response::from_parts(head, Body::from(body))
+}
