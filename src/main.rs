@@ -113,6 +113,11 @@ enum Command {
         #[command(subcommand)]
         command: TokenCommand,
     },
+    /// Read the audit trail.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
     /// Master key operations.
     Keys {
         #[command(subcommand)]
@@ -122,6 +127,21 @@ enum Command {
     Config {
         #[command(subcommand)]
         command: ConfigCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Print an organization's latest audit events, oldest first, one JSON object per line.
+    Tail {
+        #[arg(long)]
+        org: String,
+        /// How many of the latest events to print first.
+        #[arg(short = 'n', long, default_value_t = 20, value_parser = clap::value_parser!(i64).range(1..=1000))]
+        lines: i64,
+        /// Keep printing new events as they happen.
+        #[arg(long)]
+        follow: bool,
     },
 }
 
@@ -257,6 +277,34 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Serve(args) => serve(app.with_verify_interval(args.verify_interval), &args).await?,
         Command::Config { .. } => unreachable!("handled before opening the database"),
+        Command::Audit {
+            command: AuditCommand::Tail { org, lines, follow },
+        } => {
+            let org = org_by_handle(&app, &org).await?;
+            let mut last_id = None;
+            loop {
+                let query = patchbay::storage::AuditQuery {
+                    after_id: last_id,
+                    limit: lines,
+                    ..Default::default()
+                };
+                let (mut events, _) = app.store.list_audit_events(org.id, query).await?;
+                events.reverse();
+                for e in &events {
+                    println!(
+                        "{}",
+                        json!({"id": e.id, "at": e.created_at.to_rfc3339(), "actor": e.actor, "action": e.action,
+                            "resource_type": e.resource_type, "resource_id": e.resource_id, "fields": e.fields.0,
+                            "request_id": e.request_id})
+                    );
+                }
+                last_id = events.last().map(|e| e.id).or(last_id).or(Some(0));
+                if !follow {
+                    break;
+                }
+                tokio::time::sleep(Duration::from_secs(1)).await;
+            }
+        }
         Command::Keys {
             command: KeysCommand::Rotate { batch },
         } => {
@@ -360,7 +408,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Token {
             command: TokenCommand::Revoke { id, json },
         } => {
-            let revoked = app.store.revoke_api_token(id, chrono::Utc::now()).await?;
+            let audit = patchbay::service::audit(None, "token.revoked", "api_token", Some(id.to_string()), vec![]);
+            let revoked = app.store.revoke_api_token(id, chrono::Utc::now(), &audit).await?;
             anyhow::ensure!(revoked, "no active token with id {id}");
             if json {
                 println!("{}", json!({"id": id, "revoked": true}));

@@ -17,8 +17,8 @@ use crate::domain::catalogue::Provider;
 use crate::domain::configuration::{self, ConfigurationPatch, NewConfiguration, SecretFields};
 use crate::error::{Error, Result};
 use crate::storage::{
-    ApiTokenRecord, ConfigurationKey, ConfigurationRecord, ConfigurationState, ListQuery, NewApiTokenRecord,
-    Organization, Storage, StorageError, VerificationRecord,
+    ApiTokenRecord, AuditEvent, ConfigurationKey, ConfigurationRecord, ConfigurationState, ListQuery,
+    NewApiTokenRecord, Organization, Storage, StorageError, VerificationRecord,
 };
 
 pub const CONFIG_NOT_FOUND: &str = "Provider configuration not found.";
@@ -96,6 +96,32 @@ fn secret_aad(uuid: Uuid, org_id: i64) -> Vec<u8> {
 
 fn now() -> DateTime<Utc> {
     Utc::now()
+}
+
+/// An audit event for a change made now by the current caller (`cli` outside a request).
+pub fn audit(
+    org_id: Option<i64>,
+    action: &'static str,
+    resource_type: &'static str,
+    resource_id: Option<String>,
+    fields: Vec<String>,
+) -> AuditEvent {
+    let token = crate::telemetry::current_token_id();
+    AuditEvent {
+        org_id,
+        actor_token_id: token,
+        actor: token.map_or_else(|| "cli".to_owned(), |t| format!("token:{t}")),
+        action,
+        resource_type,
+        resource_id,
+        fields,
+        request_id: crate::telemetry::current_request_id(),
+        at: now(),
+    }
+}
+
+fn names(names: &[&str]) -> Vec<String> {
+    names.iter().map(|n| (*n).to_owned()).collect()
 }
 
 impl Patchbay {
@@ -190,7 +216,14 @@ impl Patchbay {
     }
 
     pub async fn create_organization(&self, handle: &str, name: &str) -> Result<Organization> {
-        Ok(self.store.create_organization(handle, name, now()).await?)
+        let audit = audit(
+            None,
+            "organization.created",
+            "organization",
+            None,
+            names(&["handle", "name"]),
+        );
+        Ok(self.store.create_organization(handle, name, now(), &audit).await?)
     }
 
     pub async fn create_token(
@@ -203,15 +236,24 @@ impl Patchbay {
         let token = NewApiToken::generate();
         let record = self
             .store
-            .create_api_token(NewApiTokenRecord {
-                org_id: org.id,
-                role: role.as_str(),
-                label,
-                token_hash: &token.hash,
-                token_prefix: &token.display_prefix,
-                created_at: now(),
-                expires_at,
-            })
+            .create_api_token(
+                NewApiTokenRecord {
+                    org_id: org.id,
+                    role: role.as_str(),
+                    label,
+                    token_hash: &token.hash,
+                    token_prefix: &token.display_prefix,
+                    created_at: now(),
+                    expires_at,
+                },
+                &audit(
+                    Some(org.id),
+                    "token.created",
+                    "api_token",
+                    None,
+                    names(&["role", "label", "expires_at"]),
+                ),
+            )
             .await?;
         Ok((record, token))
     }
@@ -222,7 +264,18 @@ impl Patchbay {
         if !self.store.list_organizations().await?.is_empty() {
             return Ok(None);
         }
-        let org = match self.store.create_organization("demo", "Demo Organization", now()).await {
+        let audit = audit(
+            None,
+            "organization.created",
+            "organization",
+            None,
+            names(&["handle", "name"]),
+        );
+        let org = match self
+            .store
+            .create_organization("demo", "Demo Organization", now(), &audit)
+            .await
+        {
             Ok(org) => org,
             Err(StorageError::Duplicate(_)) => return Ok(None),
             Err(e) => return Err(e.into()),
@@ -364,6 +417,17 @@ impl Patchbay {
         let creds = credentials(new.provider.slug, &new.account_sid, &new.secrets, &new.settings);
         let verification = self.verify_before_write(new.provider, &creds, mode).await?;
         let uuid = Uuid::new_v4();
+        let mut fields = names(&["provider", "account_sid"]);
+        fields.extend(new.name.as_ref().map(|_| "name".to_owned()));
+        fields.extend(new.settings.keys().cloned());
+        fields.extend(new.secrets.names().map(str::to_owned));
+        let audit = audit(
+            Some(org.id),
+            "configuration.created",
+            "configuration",
+            Some(uuid.to_string()),
+            fields,
+        );
         let state = ConfigurationState {
             account_sid: new.account_sid,
             name: new.name,
@@ -377,7 +441,7 @@ impl Patchbay {
         };
         Ok(self
             .store
-            .insert_configuration(uuid, org.id, new.provider.slug, &state, now())
+            .insert_configuration(uuid, org.id, new.provider.slug, &state, now(), &audit)
             .await?)
     }
 
@@ -419,6 +483,19 @@ impl Patchbay {
                 ))
             })?;
             let patch = configuration::parse_patch(provider, body).map_err(Error::validation)?;
+            if current.trunk_sid.is_some()
+                && patch
+                    .account_sid
+                    .as_ref()
+                    .is_some_and(|sid| *sid != current.account_sid)
+            {
+                // Its SIP trunk lives in that account: moving the record would orphan the trunk.
+                return Err(Error::field(
+                    "account_sid",
+                    "This configuration has a SIP trunk provisioned in its Twilio account, so its account cannot change; \
+                     create a new configuration for the other account.",
+                ));
+            }
             let (mut state, secrets) = self.patched_state(provider, &current, &patch)?;
             if patch.changes_credentials() {
                 if state.account_sid != current.account_sid
@@ -438,7 +515,20 @@ impl Patchbay {
             }
             match self
                 .store
-                .update_configuration(org.id, id, current.version, &state, now())
+                .update_configuration(
+                    org.id,
+                    id,
+                    current.version,
+                    &state,
+                    now(),
+                    &audit(
+                        Some(org.id),
+                        "configuration.updated",
+                        "configuration",
+                        Some(current.uuid.to_string()),
+                        patch.field_names(),
+                    ),
+                )
                 .await
             {
                 Err(StorageError::VersionMismatch) if if_match.is_none() => continue,
@@ -510,7 +600,29 @@ impl Patchbay {
     }
 
     pub async fn delete_configuration(&self, org: &Organization, id: i64, if_match: Option<i64>) -> Result<()> {
-        match self.store.delete_configuration(org.id, id, if_match).await {
+        let current = self.get_configuration(org, ConfigurationKey::Id(id)).await?;
+        if if_match.is_some_and(|v| v != current.version) {
+            return Err(Error::PreconditionFailed);
+        }
+        // A provider provisioned through v1 owns a trunk in the customer's Twilio account:
+        // deleting it from either family removes that too, never just the row.
+        if current.trunk_sid.is_some() {
+            return self
+                .delete_twilio_provider(org.id, current.uuid)
+                .await
+                .map_err(|e| match e {
+                    Error::NotFound(_) => Error::NotFound(CONFIG_NOT_FOUND),
+                    other => other,
+                });
+        }
+        let audit = audit(
+            Some(org.id),
+            "configuration.deleted",
+            "configuration",
+            Some(current.uuid.to_string()),
+            vec![],
+        );
+        match self.store.delete_configuration(org.id, id, if_match, &audit).await {
             Err(StorageError::NotFound) => Err(Error::NotFound(CONFIG_NOT_FOUND)),
             other => Ok(other?),
         }

@@ -1,6 +1,7 @@
-//! Metrics: one Prometheus recorder per process, rendered at `/metrics`.
+//! Metrics (one Prometheus recorder per process, rendered at `/metrics`) and the context of the
+//! request being served (its id and caller), for error bodies, log lines and audit events.
 
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 
@@ -28,4 +29,52 @@ pub fn prometheus() -> &'static PrometheusHandle {
         let _ = metrics::set_global_recorder(recorder);
         handle
     })
+}
+
+/// What is known about the request being served. Scoped around each request by the HTTP layer;
+/// absent for CLI commands.
+#[derive(Debug, Default)]
+pub struct RequestContext {
+    pub request_id: String,
+    caller: OnceLock<(i64, String)>,
+}
+
+tokio::task_local! {
+    static REQUEST_CONTEXT: Arc<RequestContext>;
+}
+
+impl RequestContext {
+    pub fn new(request_id: String) -> Arc<Self> {
+        Arc::new(Self {
+            request_id,
+            caller: OnceLock::new(),
+        })
+    }
+
+    /// Runs `f` with this context as the current one.
+    pub async fn scope<F: std::future::Future>(self: Arc<Self>, f: F) -> F::Output {
+        REQUEST_CONTEXT.scope(self, f).await
+    }
+
+    /// The organization handle of the authenticated caller, if any.
+    pub fn org_handle(&self) -> Option<&str> {
+        self.caller.get().map(|(_, handle)| handle.as_str())
+    }
+}
+
+/// Records who is calling (token id, organization handle), once authenticated.
+pub fn set_caller(token_id: i64, org_handle: &str) {
+    let _ = REQUEST_CONTEXT.try_with(|ctx| ctx.caller.set((token_id, org_handle.to_owned())));
+}
+
+pub fn current_request_id() -> Option<String> {
+    REQUEST_CONTEXT.try_with(|ctx| ctx.request_id.clone()).ok()
+}
+
+/// The token id acting in the current request; `None` outside a request (the CLI).
+pub fn current_token_id() -> Option<i64> {
+    REQUEST_CONTEXT
+        .try_with(|ctx| ctx.caller.get().map(|(id, _)| *id))
+        .ok()
+        .flatten()
 }

@@ -336,8 +336,25 @@ impl Patchbay {
                     trunk_sid: journal.trunk_sid.clone(),
                     termination_uri: Some(format!("sip:{}", journal.domain_name)),
                 };
+                let audit = crate::service::audit(
+                    Some(org_id),
+                    "provider.created",
+                    "twilio_provider",
+                    Some(id.to_string()),
+                    [
+                        "account_sid",
+                        "auth_token",
+                        "name",
+                        "region",
+                        "supports_call_transfer",
+                        "trunk_sid",
+                        "sip_password",
+                    ]
+                    .map(str::to_owned)
+                    .to_vec(),
+                );
                 self.store
-                    .insert_configuration(id, org_id, PROVIDER, &state, now())
+                    .insert_configuration(id, org_id, PROVIDER, &state, now(), &audit)
                     .await
                     .map_err(|e| match e {
                         StorageError::Duplicate(Duplicate::Configuration) => {
@@ -551,9 +568,24 @@ impl Patchbay {
             if let Some(s) = update.supports_call_transfer {
                 state.supports_call_transfer = s;
             }
+            let mut fields = Vec::new();
+            fields.extend(update.name.as_ref().map(|_| "name".to_owned()));
+            fields.extend(update.region.as_ref().map(|_| "region".to_owned()));
+            fields.extend(
+                update
+                    .supports_call_transfer
+                    .map(|_| "supports_call_transfer".to_owned()),
+            );
+            let audit = crate::service::audit(
+                Some(org_id),
+                "provider.updated",
+                "twilio_provider",
+                Some(id.to_string()),
+                fields,
+            );
             match self
                 .store
-                .update_configuration(org_id, current.id, current.version, &state, now())
+                .update_configuration(org_id, current.id, current.version, &state, now(), &audit)
                 .await
             {
                 // Someone else wrote meanwhile: apply again on the fresh row.
@@ -587,9 +619,16 @@ impl Patchbay {
             let mut state = current.state();
             state.sealed = self.seal(current.uuid, current.org_id, &secrets);
             state.verification = verification.clone();
+            let audit = crate::service::audit(
+                Some(org_id),
+                "provider.auth_token_rotated",
+                "twilio_provider",
+                Some(id.to_string()),
+                vec!["auth_token".to_owned()],
+            );
             match self
                 .store
-                .update_configuration(org_id, current.id, current.version, &state, now())
+                .update_configuration(org_id, current.id, current.version, &state, now(), &audit)
                 .await
             {
                 Err(StorageError::VersionMismatch) => {
@@ -790,7 +829,14 @@ impl Patchbay {
                 phone_number: number.phone_number.clone().unwrap_or_default(),
                 created_at: now(),
             };
-            match self.store.insert_phone_number(&row).await {
+            let audit = crate::service::audit(
+                Some(org_id),
+                "phone_number.imported",
+                "phone_number",
+                Some(row.id.to_string()),
+                vec!["phone_number_sid".to_owned()],
+            );
+            match self.store.insert_phone_number(&row, &audit).await {
                 Ok(()) => {}
                 Err(StorageError::Duplicate(_)) => {
                     fail("The phone number is already imported to this provider.");
@@ -801,7 +847,14 @@ impl Patchbay {
             match twilio.attach_phone_number(&auth, trunk_sid, sid).await {
                 Ok(_) => out.imported.push(row),
                 Err(e) => {
-                    self.store.delete_phone_number(record.id, row.id).await?;
+                    let undo = crate::service::audit(
+                        Some(org_id),
+                        "phone_number.removed",
+                        "phone_number",
+                        Some(row.id.to_string()),
+                        vec![],
+                    );
+                    self.store.delete_phone_number(record.id, row.id, &undo).await?;
                     let message = match e {
                         CarrierError::BadRequest { message, .. } => format!("Twilio refused to attach it: {message}"),
                         e => twilio_error("attaching the phone number to the trunk", e).to_string(),
@@ -829,7 +882,14 @@ impl Patchbay {
                 .await;
             gone_is_done(detached).map_err(|e| twilio_error("detaching the phone number", e))?;
         }
-        self.store.delete_phone_number(record.id, number_id).await?;
+        let audit = crate::service::audit(
+            Some(org_id),
+            "phone_number.removed",
+            "phone_number",
+            Some(number_id.to_string()),
+            vec![],
+        );
+        self.store.delete_phone_number(record.id, number_id, &audit).await?;
         Ok(())
     }
 
@@ -843,7 +903,14 @@ impl Patchbay {
             for number in self.store.list_phone_numbers(record.id).await? {
                 gone_is_done(twilio.detach_phone_number(&auth, trunk, &number.phone_number_sid).await)
                     .map_err(|e| twilio_error("detaching a phone number", e))?;
-                self.store.delete_phone_number(record.id, number.id).await?;
+                let audit = crate::service::audit(
+                    Some(org_id),
+                    "phone_number.removed",
+                    "phone_number",
+                    Some(number.id.to_string()),
+                    vec![],
+                );
+                self.store.delete_phone_number(record.id, number.id, &audit).await?;
             }
             if let Some(list) = record.settings.0.get(CREDENTIAL_LIST_SID) {
                 gone_is_done(twilio.detach_credential_list(&auth, trunk, list).await)
@@ -854,7 +921,14 @@ impl Patchbay {
             gone_is_done(twilio.delete_trunk(&auth, trunk).await)
                 .map_err(|e| twilio_error("deleting the SIP trunk", e))?;
         }
-        match self.store.delete_configuration(org_id, record.id, None).await {
+        let audit = crate::service::audit(
+            Some(org_id),
+            "provider.deleted",
+            "twilio_provider",
+            Some(id.to_string()),
+            vec![],
+        );
+        match self.store.delete_configuration(org_id, record.id, None, &audit).await {
             Err(StorageError::NotFound) => Err(Error::NotFound(PROVIDER_NOT_FOUND)),
             other => Ok(other?),
         }

@@ -1,4 +1,5 @@
-//! The background verifier: re-checks every configuration on a schedule.
+//! The background loop: re-checks every configuration on a schedule, undoes abandoned Twilio
+//! provisionings, and forgets expired idempotency keys.
 //!
 //! Each round claims a batch of due rows (a lease in the database, so several instances on one
 //! PostgreSQL split the work instead of repeating it) and verifies them with bounded
@@ -85,6 +86,10 @@ pub fn spawn(app: Arc<Patchbay>, settings: VerifierSettings) -> tokio::task::Joi
                 .await
             {
                 tracing::warn!(error = %e, "provisioning recovery failed");
+            }
+            let expired = chrono::Utc::now() - crate::http::idempotency::RETENTION;
+            if let Err(e) = app.store.purge_idempotency_keys(expired).await {
+                tracing::warn!(error = %e, "purging expired idempotency keys failed");
             }
         }
     })

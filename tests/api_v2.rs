@@ -169,7 +169,8 @@ both_backends! {
 
         let revoked = {
             let (record, token) = app.app.create_token(&app.org, patchbay::domain::access::Role::Admin, None, None).await.unwrap();
-            assert!(app.app.store.revoke_api_token(record.id, chrono::Utc::now()).await.unwrap());
+            let audit = patchbay::service::audit(None, "token.revoked", "api_token", Some(record.id.to_string()), vec![]);
+            assert!(app.app.store.revoke_api_token(record.id, chrono::Utc::now(), &audit).await.unwrap());
             token.expose().to_owned()
         };
         let expired = {
@@ -433,7 +434,8 @@ both_backends! {
         let rb = store.get_configuration(app.org.id, patchbay::storage::ConfigurationKey::Id(idb)).await.unwrap().unwrap();
         let mut moved = rb.state();
         moved.sealed = ra.sealed();
-        let rb = store.update_configuration(app.org.id, idb, rb.version, &moved, chrono::Utc::now()).await.unwrap();
+        let audit = patchbay::service::audit(Some(app.org.id), "test.tamper", "configuration", None, vec![]);
+        let rb = store.update_configuration(app.org.id, idb, rb.version, &moved, chrono::Utc::now(), &audit).await.unwrap();
         assert!(app.app.open_secrets(&rb).is_err(), "a moved ciphertext must fail to open");
         assert!(app.app.open_secrets(&ra).is_ok());
     }

@@ -42,7 +42,7 @@ async fn the_document_is_openapi_3_1_and_lists_every_route() {
         .collect();
     let served: BTreeSet<(String, String)> = patchbay::http::route_table()
         .into_iter()
-        .map(|(m, p)| (m.to_string(), normalise(p)))
+        .map(|(m, p)| (m.to_string(), normalise(&p)))
         .collect();
     let missing: Vec<_> = served.difference(&documented).collect();
     assert!(

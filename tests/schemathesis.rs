@@ -8,6 +8,56 @@ mod common;
 
 use std::io::Write as _;
 
+use reqwest::Method;
+use serde_json::json;
+
+/// A v1 Twilio provider of `acme` with one imported and one not imported phone number, so the
+/// v1 operations answer with real objects, not only 404s: `(provider id, imported number id)`.
+async fn seed_twilio_provider(app: &common::TestApp) -> (String, String) {
+    let (sid, token) = (standin::sid("AC"), standin::random_hex(32));
+    app.twilio.put_account(&sid, &token);
+    let (status, created) = common::send(
+        app.bare(Method::POST, "/api/v1/providers/twilio")
+            .header("Authorization", format!("Bearer {}", app.admin))
+            .json(&json!({"accountSid": sid, "authToken": token, "name": "Seeded"})),
+    )
+    .await;
+    assert_eq!(status, 201, "{created}");
+    let id = created["id"].as_str().unwrap().to_owned();
+    let number = app.twilio.add_incoming_number(&sid, "+14155550100");
+    app.twilio.add_incoming_number(&sid, "+14155550101");
+    let (status, imported) = common::send(
+        app.bare(Method::POST, &format!("/api/v1/providers/twilio/{id}/import-numbers"))
+            .header("Authorization", format!("Bearer {}", app.admin))
+            .json(&json!({"phoneNumberSids": [number]})),
+    )
+    .await;
+    assert_eq!((status, &imported["successCount"]), (200, &json!(1)), "{imported}");
+    let (_, available) = common::send(
+        app.bare(Method::GET, &format!("/api/v1/providers/twilio/{id}/available-numbers"))
+            .header("Authorization", format!("Bearer {}", app.admin)),
+    )
+    .await;
+    let number_id = available["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find_map(|n| n["phoneNumberId"].as_str())
+        .map(str::to_owned);
+    (id, number_id.unwrap_or_else(|| panic!("{available}")))
+}
+
+/// Points the v1 operations at seeded providers: one that the deletes may remove, one for the rest.
+fn config(keep: &(String, String), deletable: &(String, String)) -> String {
+    let operations = |method_filter: &str, (id, number_id): &(String, String)| -> String {
+        format!(
+            "[[operations]]\ninclude-tag = \"v1: Twilio providers\"\n{method_filter}\n\
+             parameters = {{ \"path.id\" = \"{id}\", \"path.phone_number_id\" = \"{number_id}\" }}\n\n"
+        )
+    };
+    operations("exclude-method = \"DELETE\"", keep) + &operations("include-method = \"DELETE\"", deletable)
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn generated_requests_get_documented_answers() {
     let Some(st) = std::env::var_os("PATCHBAY_SCHEMATHESIS") else {
@@ -22,8 +72,15 @@ async fn generated_requests_get_documented_answers() {
         return;
     };
     let app = common::spawn_app(common::Backend::Sqlite).await.unwrap();
+    let keep = seed_twilio_provider(&app).await;
+    let deletable = seed_twilio_provider(&app).await;
+    let dir = tempfile::tempdir().unwrap();
+    let config_file = dir.path().join("schemathesis.toml");
+    std::fs::write(&config_file, config(&keep, &deletable)).unwrap();
     let examples = std::env::var("PATCHBAY_SCHEMATHESIS_EXAMPLES").unwrap_or_else(|_| "40".into());
     let output = tokio::process::Command::new(st)
+        .arg("--config-file")
+        .arg(&config_file)
         .arg("run")
         .arg(app.url("/openapi.json"))
         .args([

@@ -8,14 +8,7 @@ use serde::Serialize;
 use crate::domain::configuration::FieldErrors;
 use crate::error::Error;
 
-tokio::task_local! {
-    /// The current request's id, so an error body can quote it without threading it through.
-    pub static REQUEST_ID: String;
-}
-
-pub fn current_request_id() -> Option<String> {
-    REQUEST_ID.try_with(Clone::clone).ok()
-}
+pub use crate::telemetry::current_request_id;
 
 /// What a rendered error carries, kept as a response extension so a family-specific layer can
 /// re-render it in its own format.

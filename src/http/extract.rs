@@ -36,9 +36,7 @@ impl FromRequestParts<AppState> for TokenCaller {
             return Ok(Self(caller.clone()));
         }
         let caller = state.authenticate(bearer_token(parts)?).await?;
-        if let Some(slot) = parts.extensions.get::<super::OrgSlot>() {
-            slot.set(&caller.org.handle);
-        }
+        crate::telemetry::set_caller(caller.token_id, &caller.org.handle);
         parts.extensions.insert(caller.clone());
         Ok(Self(caller))
     }

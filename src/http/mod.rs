@@ -2,6 +2,7 @@
 
 mod error;
 mod extract;
+pub mod idempotency;
 pub mod limits;
 pub mod openapi;
 mod v1;
@@ -9,7 +10,7 @@ mod v2;
 
 use std::future::Future;
 use std::net::SocketAddr;
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 use std::time::Instant;
 
 use axum::extract::{DefaultBodyLimit, MatchedPath, Request};
@@ -35,21 +36,11 @@ pub const BODY_LIMIT: usize = 64 * 1024;
 
 pub const REQUEST_ID_HEADER: &str = "x-request-id";
 
-/// The organization a request acted for, filled in by the auth extractors, read by the log line.
-#[derive(Clone, Default)]
-pub struct OrgSlot(Arc<OnceLock<String>>);
-
-impl OrgSlot {
-    pub fn set(&self, handle: &str) {
-        let _ = self.0.set(handle.to_owned());
-    }
-}
-
 /// Registers routes and remembers each (method, path), so a test can check that the OpenAPI
 /// document describes every route the router has.
 pub struct Routes {
     router: Router<AppState>,
-    table: Vec<(Method, &'static str)>,
+    table: Vec<(Method, String)>,
 }
 
 impl Routes {
@@ -60,7 +51,7 @@ impl Routes {
         }
     }
 
-    pub fn add<H, T>(mut self, method: Method, path: &'static str, handler: H) -> Self
+    pub fn add<H, T>(mut self, method: Method, path: &str, handler: H) -> Self
     where
         H: axum::handler::Handler<T, AppState>,
         T: 'static,
@@ -68,7 +59,21 @@ impl Routes {
         let filter = MethodFilter::try_from(method.clone()).expect("a standard method");
         // Same path twice merges the method routers.
         self.router = self.router.route(path, on(filter, handler));
-        self.table.push((method, path));
+        self.table.push((method, path.to_owned()));
+        self
+    }
+
+    /// Nests `inner` under `prefix` (its paths recorded as `prefix + path`); `wrap` gets the
+    /// inner router first, for that family's own fallbacks and layers.
+    pub fn nest(
+        mut self,
+        prefix: &str,
+        inner: Routes,
+        wrap: impl FnOnce(Router<AppState>) -> Router<AppState>,
+    ) -> Self {
+        self.router = self.router.nest(prefix, wrap(inner.router));
+        let paths = inner.table.into_iter().map(|(m, p)| (m, format!("{prefix}{p}")));
+        self.table.extend(paths);
         self
     }
 }
@@ -78,11 +83,11 @@ fn api_routes() -> Routes {
         .add(Method::GET, "/healthz", healthz)
         .add(Method::GET, "/readyz", readyz)
         .add(Method::GET, "/metrics", metrics);
-    v2::routes(routes)
+    v1::routes(v2::routes(routes))
 }
 
 /// Every (method, path template) the API serves, besides the docs page and `/openapi.json`.
-pub fn route_table() -> Vec<(Method, &'static str)> {
+pub fn route_table() -> Vec<(Method, String)> {
     api_routes().table
 }
 
@@ -96,7 +101,6 @@ fn router_with(app: AppState, settings: &HttpSettings, limiting: Option<limits::
     let deadline = settings.request_timeout;
     let mut router = Router::new()
         .merge(api_routes().router)
-        .merge(v1::router())
         .merge(openapi::router())
         .fallback(|| async { Error::NotFound("Not found.") })
         .method_not_allowed_fallback(|| async { Error::MethodNotAllowed })
@@ -104,10 +108,14 @@ fn router_with(app: AppState, settings: &HttpSettings, limiting: Option<limits::
         .layer(middleware::from_fn(move |req: Request, next: Next| {
             with_deadline(deadline, req, next)
         }));
+    router = router.layer(middleware::from_fn_with_state(app.clone(), idempotency::idempotency));
     if let Some(limiting) = limiting {
         router = router.layer(middleware::from_fn_with_state(limiting, limits::rate_limit));
     }
-    router.layer(middleware::from_fn(request_context)).with_state(app)
+    router
+        .layer(middleware::from_fn(v1::problem_outside))
+        .layer(middleware::from_fn(request_context))
+        .with_state(app)
 }
 
 /// Answers 503 when a request outlives its deadline. Dropping the handler's future cancels its
@@ -173,7 +181,7 @@ fn request_id_from(req: &Request) -> String {
 /// Gives every request an id (the client's `X-Request-Id` if it sent a sane one), echoes it on
 /// the response, and writes one log line per request. Never logs headers or bodies: they carry
 /// tokens and secrets.
-async fn request_context(mut req: Request, next: Next) -> Response {
+async fn request_context(req: Request, next: Next) -> Response {
     let started = Instant::now();
     let request_id = request_id_from(&req);
     let method = req.method().clone();
@@ -182,9 +190,8 @@ async fn request_context(mut req: Request, next: Next) -> Response {
         .get::<MatchedPath>()
         .map(|p| p.as_str().to_owned())
         .unwrap_or_else(|| "<unmatched>".into());
-    let org = OrgSlot::default();
-    req.extensions_mut().insert(org.clone());
-    let mut response = error::REQUEST_ID.scope(request_id.clone(), next.run(req)).await;
+    let context = telemetry::RequestContext::new(request_id.clone());
+    let mut response = context.clone().scope(next.run(req)).await;
     if let Ok(v) = HeaderValue::from_str(&request_id) {
         response.headers_mut().insert(REQUEST_ID_HEADER, v);
     }
@@ -198,7 +205,7 @@ async fn request_context(mut req: Request, next: Next) -> Response {
     ];
     metrics::counter!(telemetry::HTTP_REQUESTS, &labels).increment(1);
     metrics::histogram!(telemetry::HTTP_DURATION, &labels).record(elapsed);
-    let org = org.0.get().map(String::as_str).unwrap_or("-");
+    let org = context.org_handle().unwrap_or("-");
     if status == StatusCode::INTERNAL_SERVER_ERROR {
         tracing::warn!(%method, route, status = status.as_u16(), latency_ms, request_id, org, "request");
     } else {

@@ -5,21 +5,19 @@
 
 mod problem;
 
-use axum::Router;
 use axum::extract::{FromRequestParts, Path, State};
-use axum::http::StatusCode;
 use axum::http::request::Parts;
+use axum::http::{Method, StatusCode};
 use axum::middleware;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, patch, post};
 use secrecy::SecretString;
 use serde::Serialize;
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
-use super::AppState;
 use super::extract::{JsonObject, QueryMap, TokenCaller};
 use super::v2::timestamp;
+use super::{AppState, Routes, openapi};
 use crate::carriers::Check;
 use crate::domain::configuration::{FieldErrors, NAME_MAX};
 use crate::error::{Error, Result};
@@ -30,32 +28,59 @@ use crate::twilio_provider::{
     TwilioProviderUpdate,
 };
 
-pub fn router() -> Router<AppState> {
-    let v1 = Router::new()
-        .route("/providers", get(list_providers))
-        .route("/providers/twilio", post(create_provider))
-        .route("/providers/{id}", get(get_provider).delete(delete_provider))
-        .route(
-            "/providers/twilio/{id}",
-            get(get_provider).put(update_provider).delete(delete_provider),
+/// The media type of every v1 error.
+pub(super) const PROBLEM_CONTENT_TYPE: &str = problem::CONTENT_TYPE;
+
+const PROVIDERS: &str = "/providers";
+const TWILIO: &str = "/providers/twilio";
+const PROVIDER_ANY: &str = "/providers/{id}";
+const PROVIDER_TWILIO: &str = "/providers/twilio/{id}";
+
+/// The v1 routes, nested at `/api/v1` with their own 404/405 fallbacks and the RFC 7807 layer.
+pub fn routes(routes: Routes) -> Routes {
+    let v1 = Routes::new()
+        .add(Method::GET, PROVIDERS, list_providers)
+        .add(Method::POST, TWILIO, create_provider)
+        .add(Method::GET, PROVIDER_ANY, get_provider)
+        .add(Method::DELETE, PROVIDER_ANY, delete_provider)
+        .add(Method::GET, PROVIDER_TWILIO, get_twilio_provider)
+        .add(Method::PUT, PROVIDER_TWILIO, update_provider)
+        .add(Method::DELETE, PROVIDER_TWILIO, delete_twilio_provider)
+        .add(Method::PATCH, "/providers/twilio/{id}/auth-token", rotate_auth_token)
+        .add(Method::POST, "/providers/{id}/verify", verify_provider)
+        .add(
+            Method::GET,
+            "/providers/twilio/{id}/available-numbers",
+            available_numbers,
         )
-        .route("/providers/twilio/{id}/auth-token", patch(rotate_auth_token))
-        .route("/providers/{id}/verify", post(verify_provider))
-        .route("/providers/twilio/{id}/available-numbers", get(available_numbers))
-        .route("/providers/twilio/{id}/import-numbers", post(import_numbers))
-        .route(
+        .add(Method::POST, "/providers/twilio/{id}/import-numbers", import_numbers)
+        .add(
+            Method::DELETE,
             "/providers/twilio/{id}/phone-numbers/{phone_number_id}",
-            axum::routing::delete(delete_phone_number),
-        )
+            delete_phone_number,
+        );
+    routes.nest("/api/v1", v1, |router| {
         // Own fallbacks, so unknown paths and methods under /api/v1 pass the problem layer too.
-        .fallback(|| async { Error::NotFound("Not found.") })
-        .method_not_allowed_fallback(|| async { Error::MethodNotAllowed })
-        .layer(middleware::from_fn(problem::layer));
-    Router::new().nest("/api/v1", v1)
+        router
+            .fallback(|| async { Error::NotFound("Not found.") })
+            .method_not_allowed_fallback(|| async { Error::MethodNotAllowed })
+            .layer(middleware::from_fn(problem::layer))
+    })
+}
+
+/// For the answers given outside the v1 router (throttling, a passed deadline): RFC 7807 on
+/// `/api/v1` paths too. Answers the v1 layer already rendered pass unchanged.
+pub async fn problem_outside(req: axum::extract::Request, next: middleware::Next) -> Response {
+    let path = req.uri().path();
+    if path == "/api/v1" || path.starts_with("/api/v1/") {
+        problem::layer(req, next).await
+    } else {
+        next.run(req).await
+    }
 }
 
 /// The caller: a valid token; `Org-Handle` is optional but, if sent, must be the token's org.
-struct V1Caller(Caller);
+pub(super) struct V1Caller(Caller);
 
 impl FromRequestParts<AppState> for V1Caller {
     type Rejection = Error;
@@ -76,7 +101,7 @@ fn parse_id(raw: &str, not_found: &'static str) -> Result<Uuid> {
     Uuid::parse_str(raw).map_err(|_| Error::NotFound(not_found))
 }
 
-struct ProviderId(Uuid);
+pub(super) struct ProviderId(Uuid);
 
 impl<S: Send + Sync> FromRequestParts<S> for ProviderId {
     type Rejection = Error;
@@ -369,7 +394,15 @@ struct ListView<T> {
     take: i64,
 }
 
-async fn list_providers(
+#[utoipa::path(get, path = "/api/v1/providers", tag = "v1: Twilio providers",
+    summary = "List the organization's Twilio providers",
+    params(openapi::OptionalOrgHandleHeader, openapi::PagingParams),
+    responses((status = 200, description = "A page of providers", body = openapi::TwilioProviderList),
+        (status = 400, description = "Bad `skip` or `take`, or a malformed query string", body = openapi::Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No or invalid token", body = openapi::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "`Org-Handle` is not the token's organization", body = openapi::Problem, content_type = "application/problem+json")),
+    security(("bearer" = [])))]
+pub(super) async fn list_providers(
     State(app): State<AppState>,
     V1Caller(caller): V1Caller,
     QueryMap(query): QueryMap,
@@ -385,7 +418,20 @@ async fn list_providers(
     .into_response())
 }
 
-async fn create_provider(
+#[utoipa::path(post, path = "/api/v1/providers/twilio", tag = "v1: Twilio providers",
+    summary = "Create a Twilio provider (verifies the credentials, provisions a SIP trunk)",
+    params(openapi::OptionalOrgHandleHeader),
+    request_body(content = openapi::CreateTwilioProvider, content_type = "application/json"),
+    responses((status = 201, description = "Created", body = openapi::TwilioProvider),
+        (status = 400, description = "Invalid input, credentials Twilio refused (`errors.authToken`), or an unusable account", body = openapi::Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No or invalid token", body = openapi::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "`Org-Handle` is not the token's organization, or a read-only token", body = openapi::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "A Twilio provider for this account already exists", body = openapi::Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Body over 64 KiB", body = openapi::Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Not `Content-Type: application/json`", body = openapi::Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Twilio could not be reached; nothing was created", body = openapi::Problem, content_type = "application/problem+json")),
+    security(("bearer" = [])))]
+pub(super) async fn create_provider(
     State(app): State<AppState>,
     V1Caller(caller): V1Caller,
     JsonObject(body): JsonObject,
@@ -396,7 +442,15 @@ async fn create_provider(
     Ok(provider_response(StatusCode::CREATED, &provider))
 }
 
-async fn get_provider(
+#[utoipa::path(get, path = "/api/v1/providers/{id}", tag = "v1: Twilio providers",
+    summary = "Get a provider",
+    params(openapi::OptionalOrgHandleHeader, ("id" = uuid::Uuid, Path, description = "Provider identifier")),
+    responses((status = 200, description = "The provider", body = openapi::TwilioProvider),
+        (status = 401, description = "No or invalid token", body = openapi::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "`Org-Handle` is not the token's organization", body = openapi::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such provider in the organization (or not a uuid)", body = openapi::Problem, content_type = "application/problem+json")),
+    security(("bearer" = [])))]
+pub(super) async fn get_provider(
     State(app): State<AppState>,
     V1Caller(caller): V1Caller,
     ProviderId(id): ProviderId,
@@ -405,7 +459,33 @@ async fn get_provider(
     Ok(provider_response(StatusCode::OK, &provider))
 }
 
-async fn update_provider(
+#[utoipa::path(get, path = "/api/v1/providers/twilio/{id}", tag = "v1: Twilio providers",
+    summary = "Get a Twilio provider",
+    params(openapi::OptionalOrgHandleHeader, ("id" = uuid::Uuid, Path, description = "Provider identifier")),
+    responses((status = 200, description = "The provider", body = openapi::TwilioProvider),
+        (status = 401, description = "No or invalid token", body = openapi::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "`Org-Handle` is not the token's organization", body = openapi::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such provider in the organization (or not a uuid)", body = openapi::Problem, content_type = "application/problem+json")),
+    security(("bearer" = [])))]
+pub(super) async fn get_twilio_provider(state: State<AppState>, caller: V1Caller, id: ProviderId) -> Result<Response> {
+    get_provider(state, caller, id).await
+}
+
+#[utoipa::path(put, path = "/api/v1/providers/twilio/{id}", tag = "v1: Twilio providers",
+    summary = "Update Twilio provider",
+    params(openapi::OptionalOrgHandleHeader, ("id" = uuid::Uuid, Path, description = "Provider identifier")),
+    request_body(content = openapi::UpdateTwilioProvider, content_type = "application/json"),
+    responses((status = 200, description = "Twilio provider updated successfully", body = openapi::TwilioProvider),
+        (status = 400, description = "Invalid input (credentials cannot be changed here), or Twilio refused the trunk update", body = openapi::Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No or invalid token", body = openapi::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "`Org-Handle` is not the token's organization, or a read-only token", body = openapi::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such provider in the organization (or not a uuid)", body = openapi::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The provider is being changed concurrently", body = openapi::Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Body over 64 KiB", body = openapi::Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Not `Content-Type: application/json`", body = openapi::Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Twilio could not be reached; nothing was changed", body = openapi::Problem, content_type = "application/problem+json")),
+    security(("bearer" = [])))]
+pub(super) async fn update_provider(
     State(app): State<AppState>,
     V1Caller(caller): V1Caller,
     ProviderId(id): ProviderId,
@@ -419,7 +499,21 @@ async fn update_provider(
     Ok(provider_response(StatusCode::OK, &provider))
 }
 
-async fn rotate_auth_token(
+#[utoipa::path(patch, path = "/api/v1/providers/twilio/{id}/auth-token", tag = "v1: Twilio providers",
+    summary = "Rotate the auth token (Twilio must accept the new one)",
+    params(openapi::OptionalOrgHandleHeader, ("id" = uuid::Uuid, Path, description = "Provider identifier")),
+    request_body(content = openapi::RotateAuthToken, content_type = "application/json"),
+    responses((status = 200, description = "Rotated; the provider with its fresh verification", body = openapi::TwilioProvider),
+        (status = 400, description = "Invalid input, or Twilio refused the token (`errors.authToken`); the stored token stays", body = openapi::Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No or invalid token", body = openapi::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "`Org-Handle` is not the token's organization, or a read-only token", body = openapi::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such provider in the organization (or not a uuid)", body = openapi::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The provider is being changed concurrently", body = openapi::Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Body over 64 KiB", body = openapi::Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Not `Content-Type: application/json`", body = openapi::Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Twilio could not be reached; nothing was changed", body = openapi::Problem, content_type = "application/problem+json")),
+    security(("bearer" = [])))]
+pub(super) async fn rotate_auth_token(
     State(app): State<AppState>,
     V1Caller(caller): V1Caller,
     ProviderId(id): ProviderId,
@@ -443,7 +537,15 @@ struct VerifyView {
     last_verified_at: Option<String>,
 }
 
-async fn verify_provider(
+#[utoipa::path(post, path = "/api/v1/providers/{id}/verify", tag = "v1: Twilio providers",
+    summary = "Verify a provider with Twilio now (credentials, account, trunk, numbers)",
+    params(openapi::OptionalOrgHandleHeader, ("id" = uuid::Uuid, Path, description = "Provider identifier")),
+    responses((status = 200, description = "The verification, also stored on the provider", body = openapi::TwilioVerification),
+        (status = 401, description = "No or invalid token", body = openapi::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "`Org-Handle` is not the token's organization, or a read-only token", body = openapi::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such provider in the organization (or not a uuid)", body = openapi::Problem, content_type = "application/problem+json")),
+    security(("bearer" = [])))]
+pub(super) async fn verify_provider(
     State(app): State<AppState>,
     V1Caller(caller): V1Caller,
     ProviderId(id): ProviderId,
@@ -487,7 +589,17 @@ impl From<AvailableNumber> for AvailableNumberView {
     }
 }
 
-async fn available_numbers(
+#[utoipa::path(get, path = "/api/v1/providers/twilio/{id}/available-numbers", tag = "v1: Twilio providers",
+    summary = "The Twilio account's phone numbers, and which are imported",
+    params(openapi::OptionalOrgHandleHeader, ("id" = uuid::Uuid, Path, description = "Provider identifier")),
+    responses((status = 200, description = "The account's incoming phone numbers", body = openapi::AvailableNumberList),
+        (status = 400, description = "Twilio refused the stored credentials", body = openapi::Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No or invalid token", body = openapi::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "`Org-Handle` is not the token's organization", body = openapi::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such provider in the organization (or not a uuid)", body = openapi::Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Twilio could not be reached; nothing was changed", body = openapi::Problem, content_type = "application/problem+json")),
+    security(("bearer" = [])))]
+pub(super) async fn available_numbers(
     State(app): State<AppState>,
     V1Caller(caller): V1Caller,
     ProviderId(id): ProviderId,
@@ -513,7 +625,19 @@ struct ImportView {
     errors: Vec<ImportError>,
 }
 
-async fn import_numbers(
+#[utoipa::path(post, path = "/api/v1/providers/twilio/{id}/import-numbers", tag = "v1: Twilio providers",
+    summary = "Import phone numbers onto the provider's SIP trunk",
+    params(openapi::OptionalOrgHandleHeader, ("id" = uuid::Uuid, Path, description = "Provider identifier")),
+    request_body(content = openapi::ImportPhoneNumbers, content_type = "application/json"),
+    responses((status = 200, description = "Per-number outcome: the numbers that could not be imported are listed in `errors`", body = openapi::ImportResult),
+        (status = 400, description = "Invalid input, or the provider has no SIP trunk (created through v2)", body = openapi::Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No or invalid token", body = openapi::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "`Org-Handle` is not the token's organization, or a read-only token", body = openapi::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such provider in the organization (or not a uuid)", body = openapi::Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Body over 64 KiB", body = openapi::Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Not `Content-Type: application/json`", body = openapi::Problem, content_type = "application/problem+json")),
+    security(("bearer" = [])))]
+pub(super) async fn import_numbers(
     State(app): State<AppState>,
     V1Caller(caller): V1Caller,
     ProviderId(id): ProviderId,
@@ -538,7 +662,17 @@ async fn import_numbers(
     .into_response())
 }
 
-async fn delete_phone_number(
+#[utoipa::path(delete, path = "/api/v1/providers/twilio/{id}/phone-numbers/{phone_number_id}", tag = "v1: Twilio providers",
+    summary = "Remove an imported phone number (detaches it from the trunk)",
+    params(openapi::OptionalOrgHandleHeader, ("id" = uuid::Uuid, Path, description = "Provider identifier"), ("phone_number_id" = uuid::Uuid, Path, description = "Imported phone number id (`phoneNumberId` in available-numbers)")),
+    responses((status = 204, description = "Removed; empty body"),
+        (status = 400, description = "Twilio refused the stored credentials", body = openapi::Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No or invalid token", body = openapi::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "`Org-Handle` is not the token's organization, or a read-only token", body = openapi::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such provider or imported phone number", body = openapi::Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Twilio could not be reached; nothing was changed", body = openapi::Problem, content_type = "application/problem+json")),
+    security(("bearer" = [])))]
+pub(super) async fn delete_phone_number(
     State(app): State<AppState>,
     V1Caller(caller): V1Caller,
     Path((id, number_id)): Path<(String, String)>,
@@ -550,7 +684,17 @@ async fn delete_phone_number(
     Ok(StatusCode::NO_CONTENT)
 }
 
-async fn delete_provider(
+#[utoipa::path(delete, path = "/api/v1/providers/{id}", tag = "v1: Twilio providers",
+    summary = "Delete a provider (tears down its SIP trunk at Twilio)",
+    params(openapi::OptionalOrgHandleHeader, ("id" = uuid::Uuid, Path, description = "Provider identifier")),
+    responses((status = 204, description = "Deleted; empty body"),
+        (status = 400, description = "Twilio refused the stored credentials", body = openapi::Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No or invalid token", body = openapi::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "`Org-Handle` is not the token's organization, or a read-only token", body = openapi::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such provider in the organization (or not a uuid)", body = openapi::Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Twilio could not be reached; nothing was changed", body = openapi::Problem, content_type = "application/problem+json")),
+    security(("bearer" = [])))]
+pub(super) async fn delete_provider(
     State(app): State<AppState>,
     V1Caller(caller): V1Caller,
     ProviderId(id): ProviderId,
@@ -558,6 +702,24 @@ async fn delete_provider(
     caller.require_write()?;
     app.delete_twilio_provider(caller.org.id, id).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+#[utoipa::path(delete, path = "/api/v1/providers/twilio/{id}", tag = "v1: Twilio providers",
+    summary = "Delete a Twilio provider (tears down its SIP trunk at Twilio)",
+    params(openapi::OptionalOrgHandleHeader, ("id" = uuid::Uuid, Path, description = "Provider identifier")),
+    responses((status = 204, description = "Deleted; empty body"),
+        (status = 400, description = "Twilio refused the stored credentials", body = openapi::Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No or invalid token", body = openapi::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "`Org-Handle` is not the token's organization, or a read-only token", body = openapi::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such provider in the organization (or not a uuid)", body = openapi::Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Twilio could not be reached; nothing was changed", body = openapi::Problem, content_type = "application/problem+json")),
+    security(("bearer" = [])))]
+pub(super) async fn delete_twilio_provider(
+    state: State<AppState>,
+    caller: V1Caller,
+    id: ProviderId,
+) -> Result<StatusCode> {
+    delete_provider(state, caller, id).await
 }
 
 #[cfg(test)]

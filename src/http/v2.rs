@@ -35,6 +35,7 @@ pub fn routes(routes: Routes) -> Routes {
             "/api/v2/platform/telephony/providers-configurations/{id}/verify",
             verify_configuration,
         )
+        .add(Method::GET, "/api/v2/platform/audit-events", list_audit_events)
 }
 
 /// Timestamps as the pages show them: ISO 8601, UTC, whole seconds, `Z`.
@@ -362,4 +363,101 @@ pub(super) async fn delete_configuration(
     caller.require_write()?;
     app.delete_configuration(&caller.org, id, if_match).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Serialize)]
+struct AuditEventView<'a> {
+    id: i64,
+    action: &'a str,
+    resource_type: &'a str,
+    resource_id: &'a str,
+    fields: &'a [String],
+    actor: &'a str,
+    actor_token_id: Option<i64>,
+    request_id: Option<&'a str>,
+    created_at: String,
+}
+
+fn parse_time(
+    query: &BTreeMap<String, String>,
+    key: &str,
+    errors: &mut configuration::FieldErrors,
+) -> Option<DateTime<Utc>> {
+    let value = query.get(key)?;
+    match DateTime::parse_from_rfc3339(value) {
+        Ok(t) => Some(t.with_timezone(&Utc)),
+        Err(_) => {
+            errors.insert(
+                key.into(),
+                vec!["Must be an ISO 8601 date-time, e.g. 2026-02-07T10:00:00Z.".into()],
+            );
+            None
+        }
+    }
+}
+
+#[utoipa::path(get, path = "/api/v2/platform/audit-events/", tag = "v2: audit",
+    summary = "Who changed what in this organization (admin only), newest first",
+    params(openapi::OrgHandleHeader, openapi::AuditParams),
+    responses((status = 200, body = openapi::AuditEventList), (status = 400, body = openapi::ErrorEnvelope),
+        (status = 401, body = openapi::ErrorEnvelope), (status = 403, body = openapi::ErrorEnvelope)),
+    security(("token" = [])))]
+pub(super) async fn list_audit_events(
+    axum::extract::State(app): axum::extract::State<AppState>,
+    OrgCaller(caller): OrgCaller,
+    QueryMap(query): QueryMap,
+) -> Result<Response> {
+    // The audit trail shows who holds which token: not for read-only tokens.
+    caller.require_write()?;
+    let mut errors = configuration::FieldErrors::new();
+    let since = parse_time(&query, "since", &mut errors);
+    let until = parse_time(&query, "until", &mut errors);
+    let (_, page) = parse_list_query(
+        &query
+            .iter()
+            .filter(|(k, _)| k.starts_with("page"))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect(),
+    )
+    .map_err(|e| match e {
+        Error::Validation { errors: more, .. } => {
+            errors.extend(more);
+            Error::validation(errors.clone())
+        }
+        other => other,
+    })?;
+    if !errors.is_empty() {
+        return Err(Error::validation(errors));
+    }
+    let (page_number, size) = page.unwrap_or((1, DEFAULT_PAGE_SIZE));
+    let audit_query = crate::storage::AuditQuery {
+        resource_type: query.get("resource_type").map(String::as_str),
+        resource_id: query.get("resource_id").map(String::as_str),
+        since,
+        until,
+        after_id: None,
+        limit: size,
+        offset: (page_number - 1) * size,
+    };
+    let (rows, total) = app.store.list_audit_events(caller.org.id, audit_query).await?;
+    let data: Vec<AuditEventView> = rows
+        .iter()
+        .map(|r| AuditEventView {
+            id: r.id,
+            action: &r.action,
+            resource_type: &r.resource_type,
+            resource_id: &r.resource_id,
+            fields: &r.fields.0,
+            actor: &r.actor,
+            actor_token_id: r.actor_token_id,
+            request_id: r.request_id.as_deref(),
+            created_at: timestamp(&r.created_at),
+        })
+        .collect();
+    Ok(respond_list(
+        "Audit events fetched successfully.",
+        data,
+        total,
+        Some((page_number, size)),
+    ))
 }

@@ -179,6 +179,67 @@ impl ProvisioningRecord {
     }
 }
 
+/// An audit event, written in the same transaction as the change it describes.
+#[derive(Debug, Clone)]
+pub struct AuditEvent {
+    pub org_id: Option<i64>,
+    pub actor_token_id: Option<i64>,
+    /// `token:<id>` for API calls, `cli` for administration commands.
+    pub actor: String,
+    /// e.g. `configuration.created`, `configuration.updated`, `token.revoked`.
+    pub action: &'static str,
+    pub resource_type: &'static str,
+    /// `None`: the id of the row the write creates.
+    pub resource_id: Option<String>,
+    /// Names of the fields that changed: never values (`auth_token`, not the token).
+    pub fields: Vec<String>,
+    pub request_id: Option<String>,
+    pub at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct AuditRecord {
+    pub id: i64,
+    pub org_id: Option<i64>,
+    pub actor_token_id: Option<i64>,
+    pub actor: String,
+    pub action: String,
+    pub resource_type: String,
+    pub resource_id: String,
+    pub fields: Json<Vec<String>>,
+    pub request_id: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct AuditQuery<'a> {
+    pub resource_type: Option<&'a str>,
+    pub resource_id: Option<&'a str>,
+    pub since: Option<DateTime<Utc>>,
+    pub until: Option<DateTime<Utc>>,
+    /// Only events with a greater id (for `audit tail --follow`).
+    pub after_id: Option<i64>,
+    pub limit: i64,
+    pub offset: i64,
+}
+
+/// What an `Idempotency-Key` lookup found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IdempotencyClaim {
+    /// First use: the caller runs the request and then completes or releases the key.
+    New,
+    /// The first request's answer, to send again.
+    Replay {
+        status: u16,
+        content_type: Option<String>,
+        body: Vec<u8>,
+    },
+    /// The first request is still running.
+    InProgress,
+    /// The key was used with a different request.
+    Mismatch,
+}
+
 /// How a configuration is addressed: v2 uses the integer id, v1 the uuid.
 #[derive(Debug, Clone, Copy)]
 pub enum ConfigurationKey {
@@ -252,16 +313,22 @@ pub trait Storage: Send + Sync + 'static {
     fn pool_stats(&self) -> (u32, usize);
     async fn close(&self);
 
-    async fn create_organization(&self, handle: &str, name: &str, now: DateTime<Utc>) -> Result<Organization>;
+    async fn create_organization(
+        &self,
+        handle: &str,
+        name: &str,
+        now: DateTime<Utc>,
+        audit: &AuditEvent,
+    ) -> Result<Organization>;
     async fn organization_by_handle(&self, handle: &str) -> Result<Option<Organization>>;
     async fn list_organizations(&self) -> Result<Vec<Organization>>;
 
-    async fn create_api_token(&self, token: NewApiTokenRecord<'_>) -> Result<ApiTokenRecord>;
+    async fn create_api_token(&self, token: NewApiTokenRecord<'_>, audit: &AuditEvent) -> Result<ApiTokenRecord>;
     /// The token with this hash and its organization, whether or not it is still active.
     async fn api_token_by_hash(&self, hash: &str) -> Result<Option<(ApiTokenRecord, Organization)>>;
     async fn list_api_tokens(&self, org_id: i64) -> Result<Vec<ApiTokenRecord>>;
     /// `Ok(false)` when no active token has this id.
-    async fn revoke_api_token(&self, id: i64, now: DateTime<Utc>) -> Result<bool>;
+    async fn revoke_api_token(&self, id: i64, now: DateTime<Utc>, audit: &AuditEvent) -> Result<bool>;
 
     async fn insert_configuration(
         &self,
@@ -270,6 +337,7 @@ pub trait Storage: Send + Sync + 'static {
         provider: &str,
         state: &ConfigurationState,
         now: DateTime<Utc>,
+        audit: &AuditEvent,
     ) -> Result<ConfigurationRecord>;
     async fn list_configurations(&self, org_id: i64, query: ListQuery<'_>) -> Result<(Vec<ConfigurationRecord>, i64)>;
     async fn get_configuration(&self, org_id: i64, key: ConfigurationKey) -> Result<Option<ConfigurationRecord>>;
@@ -290,9 +358,16 @@ pub trait Storage: Send + Sync + 'static {
         expected_version: i64,
         state: &ConfigurationState,
         now: DateTime<Utc>,
+        audit: &AuditEvent,
     ) -> Result<ConfigurationRecord>;
     /// Deletes the row (if `expected_version` is given, only at that version).
-    async fn delete_configuration(&self, org_id: i64, id: i64, expected_version: Option<i64>) -> Result<()>;
+    async fn delete_configuration(
+        &self,
+        org_id: i64,
+        id: i64,
+        expected_version: Option<i64>,
+        audit: &AuditEvent,
+    ) -> Result<()>;
     /// Stores a verification result unless the credentials changed meanwhile (`version` moved on).
     async fn record_verification(&self, id: i64, version: i64, verification: &VerificationRecord) -> Result<bool>;
     /// Claims up to `limit` rows whose verification is due, pushing their next check to
@@ -303,6 +378,30 @@ pub trait Storage: Send + Sync + 'static {
         lease_until: DateTime<Utc>,
         limit: i64,
     ) -> Result<Vec<ConfigurationRecord>>;
+    async fn list_audit_events(&self, org_id: i64, query: AuditQuery<'_>) -> Result<(Vec<AuditRecord>, i64)>;
+    /// Forgets idempotency records created before `before`.
+    async fn purge_idempotency_keys(&self, before: DateTime<Utc>) -> Result<u64>;
+    /// Claims an idempotency key for a request; see [`IdempotencyClaim`].
+    async fn claim_idempotency_key(
+        &self,
+        org_id: i64,
+        key: &str,
+        request_hash: &str,
+        now: DateTime<Utc>,
+        stale_before: DateTime<Utc>,
+    ) -> Result<IdempotencyClaim>;
+    /// Stores the answer to a claimed key.
+    async fn complete_idempotency_key(
+        &self,
+        org_id: i64,
+        key: &str,
+        status: u16,
+        content_type: Option<&str>,
+        body: &[u8],
+    ) -> Result<()>;
+    /// Gives a claimed key up (the request failed in a way a retry may fix).
+    async fn release_idempotency_key(&self, org_id: i64, key: &str) -> Result<()>;
+
     /// Every key id that seals a stored secret (checked against the loaded keys at start).
     async fn secret_key_ids(&self) -> Result<Vec<String>>;
     /// Up to `limit` configurations (any organization) whose secrets are sealed with a key other
@@ -332,11 +431,11 @@ pub trait Storage: Send + Sync + 'static {
     ) -> Result<(Vec<ConfigurationWithCount>, i64)>;
     async fn phone_number_count(&self, configuration_id: i64) -> Result<i64>;
     /// `Duplicate` when the configuration already has this number.
-    async fn insert_phone_number(&self, number: &PhoneNumberRecord) -> Result<()>;
+    async fn insert_phone_number(&self, number: &PhoneNumberRecord, audit: &AuditEvent) -> Result<()>;
     async fn list_phone_numbers(&self, configuration_id: i64) -> Result<Vec<PhoneNumberRecord>>;
     async fn get_phone_number(&self, configuration_id: i64, id: Uuid) -> Result<Option<PhoneNumberRecord>>;
     /// `Ok(false)` when there was no such number.
-    async fn delete_phone_number(&self, configuration_id: i64, id: Uuid) -> Result<bool>;
+    async fn delete_phone_number(&self, configuration_id: i64, id: Uuid, audit: &AuditEvent) -> Result<bool>;
 
     async fn insert_provisioning(&self, journal: &ProvisioningRecord) -> Result<()>;
     /// Records the step about to start (or just done) and the sids known so far; bumps

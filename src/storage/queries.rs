@@ -13,6 +13,30 @@ macro_rules! config_sql {
 }
 pub(super) use config_sql;
 
+/// Writes `$audit` inside the transaction `$tx`, for organization `$org`, naming the resource
+/// `$created_id` when the event leaves it open (the row was just created).
+macro_rules! audit_insert {
+    ($db:ty, $tx:ident, $audit:expr, $org:expr, $created_id:expr) => {{
+        let audit: &AuditEvent = $audit;
+        sqlx::query::<$db>(
+            "INSERT INTO audit_events (org_id, actor_token_id, actor, action, resource_type, resource_id, fields, \
+             request_id, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        )
+        .bind(audit.org_id.or($org))
+        .bind(audit.actor_token_id)
+        .bind(&audit.actor)
+        .bind(audit.action)
+        .bind(audit.resource_type)
+        .bind(audit.resource_id.clone().unwrap_or_else(|| $created_id))
+        .bind(Json(&audit.fields))
+        .bind(&audit.request_id)
+        .bind(audit.at)
+        .execute(&mut *$tx)
+        .await?;
+    }};
+}
+pub(super) use audit_insert;
+
 /// Implements `Storage` for `$store` (a struct with a `pool` of database `$db`): the shared
 /// methods here, plus the backend-specific ones passed in `{ ... }`.
 macro_rules! storage_impl {
@@ -34,15 +58,25 @@ macro_rules! storage_impl {
             self.pool.close().await;
         }
 
-        async fn create_organization(&self, handle: &str, name: &str, now: DateTime<Utc>) -> Result<Organization> {
-            Ok(sqlx::query_as::<$db, Organization>(
+        async fn create_organization(
+            &self,
+            handle: &str,
+            name: &str,
+            now: DateTime<Utc>,
+            audit: &AuditEvent,
+        ) -> Result<Organization> {
+            let mut tx = self.pool.begin().await?;
+            let org = sqlx::query_as::<$db, Organization>(
                 "INSERT INTO organizations (handle, name, created_at) VALUES ($1, $2, $3) RETURNING id, handle, name, created_at",
             )
             .bind(handle)
             .bind(name)
             .bind(now)
-            .fetch_one(&self.pool)
-            .await?)
+            .fetch_one(&mut *tx)
+            .await?;
+            audit_insert!($db, tx, audit, Some(org.id), org.id.to_string());
+            tx.commit().await?;
+            Ok(org)
         }
 
         async fn organization_by_handle(&self, handle: &str) -> Result<Option<Organization>> {
@@ -58,8 +92,9 @@ macro_rules! storage_impl {
                 .await?)
         }
 
-        async fn create_api_token(&self, t: NewApiTokenRecord<'_>) -> Result<ApiTokenRecord> {
-            Ok(sqlx::query_as::<$db, ApiTokenRecord>(
+        async fn create_api_token(&self, t: NewApiTokenRecord<'_>, audit: &AuditEvent) -> Result<ApiTokenRecord> {
+            let mut tx = self.pool.begin().await?;
+            let token = sqlx::query_as::<$db, ApiTokenRecord>(
                 "INSERT INTO api_tokens (org_id, role, label, token_hash, token_prefix, created_at, expires_at) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7) \
                  RETURNING id, org_id, role, label, token_prefix, created_at, expires_at, revoked_at",
@@ -71,8 +106,11 @@ macro_rules! storage_impl {
             .bind(t.token_prefix)
             .bind(t.created_at)
             .bind(t.expires_at)
-            .fetch_one(&self.pool)
-            .await?)
+            .fetch_one(&mut *tx)
+            .await?;
+            audit_insert!($db, tx, audit, Some(token.org_id), token.id.to_string());
+            tx.commit().await?;
+            Ok(token)
         }
 
         async fn api_token_by_hash(&self, hash: &str) -> Result<Option<(ApiTokenRecord, Organization)>> {
@@ -101,13 +139,19 @@ macro_rules! storage_impl {
             .await?)
         }
 
-        async fn revoke_api_token(&self, id: i64, now: DateTime<Utc>) -> Result<bool> {
-            let done = sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
-                .bind(now)
-                .bind(id)
-                .execute(&self.pool)
-                .await?;
-            Ok(done.rows_affected() == 1)
+        async fn revoke_api_token(&self, id: i64, now: DateTime<Utc>, audit: &AuditEvent) -> Result<bool> {
+            let mut tx = self.pool.begin().await?;
+            let org_id = sqlx::query_scalar::<$db, i64>(
+                "UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL RETURNING org_id",
+            )
+            .bind(now)
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await?;
+            let Some(org_id) = org_id else { return Ok(false) };
+            audit_insert!($db, tx, audit, Some(org_id), id.to_string());
+            tx.commit().await?;
+            Ok(true)
         }
 
         async fn insert_configuration(
@@ -117,8 +161,10 @@ macro_rules! storage_impl {
             provider: &str,
             s: &ConfigurationState,
             now: DateTime<Utc>,
+            audit: &AuditEvent,
         ) -> Result<ConfigurationRecord> {
-            Ok(sqlx::query_as::<$db, ConfigurationRecord>(config_sql!(
+            let mut tx = self.pool.begin().await?;
+            let row = sqlx::query_as::<$db, ConfigurationRecord>(config_sql!(
                 "INSERT INTO provider_configurations (uuid, org_id, provider, account_sid, name, settings, secret_key_id, \
                  secret_ciphertext, verification_status, verification_details, last_verified_at, next_verification_at, \
                  region, supports_call_transfer, trunk_sid, termination_uri, created_at, updated_at) \
@@ -142,8 +188,11 @@ macro_rules! storage_impl {
             .bind(&s.trunk_sid)
             .bind(&s.termination_uri)
             .bind(now)
-            .fetch_one(&self.pool)
-            .await?)
+            .fetch_one(&mut *tx)
+            .await?;
+            audit_insert!($db, tx, audit, Some(org_id), row.uuid.to_string());
+            tx.commit().await?;
+            Ok(row)
         }
 
         async fn list_configurations(&self, org_id: i64, q: ListQuery<'_>) -> Result<(Vec<ConfigurationRecord>, i64)> {
@@ -219,7 +268,9 @@ macro_rules! storage_impl {
             expected_version: i64,
             s: &ConfigurationState,
             now: DateTime<Utc>,
+            audit: &AuditEvent,
         ) -> Result<ConfigurationRecord> {
+            let mut tx = self.pool.begin().await?;
             let updated = sqlx::query_as::<$db, ConfigurationRecord>(config_sql!(
                 "UPDATE provider_configurations SET account_sid = $1, name = $2, settings = $3, secret_key_id = $4, \
                  secret_ciphertext = $5, verification_status = $6, verification_details = $7, last_verified_at = $8, \
@@ -245,10 +296,14 @@ macro_rules! storage_impl {
             .bind(org_id)
             .bind(id)
             .bind(expected_version)
-            .fetch_optional(&self.pool)
+            .fetch_optional(&mut *tx)
             .await?;
             match updated {
-                Some(row) => Ok(row),
+                Some(row) => {
+                    audit_insert!($db, tx, audit, Some(org_id), row.uuid.to_string());
+                    tx.commit().await?;
+                    Ok(row)
+                }
                 None => match self.get_configuration(org_id, ConfigurationKey::Id(id)).await? {
                     Some(_) => Err(StorageError::VersionMismatch),
                     None => Err(StorageError::NotFound),
@@ -256,18 +311,28 @@ macro_rules! storage_impl {
             }
         }
 
-        async fn delete_configuration(&self, org_id: i64, id: i64, expected_version: Option<i64>) -> Result<()> {
-            let done = sqlx::query(
-                "DELETE FROM provider_configurations WHERE org_id = $1 AND id = $2 AND ($3 IS NULL OR version = $3)",
+        async fn delete_configuration(
+            &self,
+            org_id: i64,
+            id: i64,
+            expected_version: Option<i64>,
+            audit: &AuditEvent,
+        ) -> Result<()> {
+            let mut tx = self.pool.begin().await?;
+            let deleted = sqlx::query_scalar::<$db, Uuid>(
+                "DELETE FROM provider_configurations WHERE org_id = $1 AND id = $2 AND ($3 IS NULL OR version = $3) RETURNING uuid",
             )
             .bind(org_id)
             .bind(id)
             .bind(expected_version)
-            .execute(&self.pool)
+            .fetch_optional(&mut *tx)
             .await?;
-            if done.rows_affected() == 1 {
+            if let Some(uuid) = deleted {
+                audit_insert!($db, tx, audit, Some(org_id), uuid.to_string());
+                tx.commit().await?;
                 return Ok(());
             }
+            drop(tx);
             match self.get_configuration(org_id, ConfigurationKey::Id(id)).await? {
                 Some(_) => Err(StorageError::VersionMismatch),
                 None => Err(StorageError::NotFound),
@@ -373,7 +438,8 @@ macro_rules! storage_impl {
             .await?)
         }
 
-        async fn insert_phone_number(&self, n: &PhoneNumberRecord) -> Result<()> {
+        async fn insert_phone_number(&self, n: &PhoneNumberRecord, audit: &AuditEvent) -> Result<()> {
+            let mut tx = self.pool.begin().await?;
             sqlx::query(
                 "INSERT INTO provider_phone_numbers (id, configuration_id, org_id, phone_number_sid, phone_number, created_at) \
                  VALUES ($1, $2, $3, $4, $5, $6)",
@@ -384,8 +450,10 @@ macro_rules! storage_impl {
             .bind(&n.phone_number_sid)
             .bind(&n.phone_number)
             .bind(n.created_at)
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await?;
+            audit_insert!($db, tx, audit, Some(n.org_id), n.id.to_string());
+            tx.commit().await?;
             Ok(())
         }
 
@@ -410,13 +478,139 @@ macro_rules! storage_impl {
             .await?)
         }
 
-        async fn delete_phone_number(&self, configuration_id: i64, id: Uuid) -> Result<bool> {
-            let done = sqlx::query("DELETE FROM provider_phone_numbers WHERE configuration_id = $1 AND id = $2")
-                .bind(configuration_id)
-                .bind(id)
+        async fn delete_phone_number(&self, configuration_id: i64, id: Uuid, audit: &AuditEvent) -> Result<bool> {
+            let mut tx = self.pool.begin().await?;
+            let org_id = sqlx::query_scalar::<$db, i64>(
+                "DELETE FROM provider_phone_numbers WHERE configuration_id = $1 AND id = $2 RETURNING org_id",
+            )
+            .bind(configuration_id)
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await?;
+            let Some(org_id) = org_id else { return Ok(false) };
+            audit_insert!($db, tx, audit, Some(org_id), id.to_string());
+            tx.commit().await?;
+            Ok(true)
+        }
+
+        async fn list_audit_events(&self, org_id: i64, q: AuditQuery<'_>) -> Result<(Vec<AuditRecord>, i64)> {
+            const FILTER: &str = "org_id = $1 AND ($2 IS NULL OR resource_type = $2) AND ($3 IS NULL OR resource_id = $3) \
+                AND ($4 IS NULL OR created_at >= $4) AND ($5 IS NULL OR created_at <= $5) AND ($6 IS NULL OR id > $6)";
+            let rows = sqlx::query_as::<$db, AuditRecord>(config_sql!(
+                "SELECT id, org_id, actor_token_id, actor, action, resource_type, resource_id, fields, request_id, created_at \
+                 FROM audit_events WHERE {} ORDER BY id DESC LIMIT $7 OFFSET $8",
+                FILTER
+            ))
+            .bind(org_id)
+            .bind(q.resource_type)
+            .bind(q.resource_id)
+            .bind(q.since)
+            .bind(q.until)
+            .bind(q.after_id)
+            .bind(q.limit)
+            .bind(q.offset)
+            .fetch_all(&self.pool)
+            .await?;
+            let total = sqlx::query_scalar::<$db, i64>(config_sql!("SELECT COUNT(*) FROM audit_events WHERE {}", FILTER))
+                .bind(org_id)
+                .bind(q.resource_type)
+                .bind(q.resource_id)
+                .bind(q.since)
+                .bind(q.until)
+                .bind(q.after_id)
+                .fetch_one(&self.pool)
+                .await?;
+            Ok((rows, total))
+        }
+
+        async fn purge_idempotency_keys(&self, before: DateTime<Utc>) -> Result<u64> {
+            let done = sqlx::query("DELETE FROM idempotency_keys WHERE created_at < $1").bind(before).execute(&self.pool).await?;
+            Ok(done.rows_affected())
+        }
+
+        async fn claim_idempotency_key(
+            &self,
+            org_id: i64,
+            key: &str,
+            request_hash: &str,
+            now: DateTime<Utc>,
+            stale_before: DateTime<Utc>,
+        ) -> Result<IdempotencyClaim> {
+            // Two rounds at most: a stale or expired record found in the first is removed, then
+            // the insert is tried again.
+            for _ in 0..2 {
+                let inserted = sqlx::query(
+                    "INSERT INTO idempotency_keys (org_id, key, request_hash, created_at) VALUES ($1, $2, $3, $4) \
+                     ON CONFLICT (org_id, key) DO NOTHING",
+                )
+                .bind(org_id)
+                .bind(key)
+                .bind(request_hash)
+                .bind(now)
                 .execute(&self.pool)
                 .await?;
-            Ok(done.rows_affected() == 1)
+                if inserted.rows_affected() == 1 {
+                    return Ok(IdempotencyClaim::New);
+                }
+                let found = sqlx::query_as::<$db, (String, Option<i32>, Option<String>, Option<Vec<u8>>, DateTime<Utc>)>(
+                    "SELECT request_hash, status, content_type, body, created_at FROM idempotency_keys WHERE org_id = $1 AND key = $2",
+                )
+                .bind(org_id)
+                .bind(key)
+                .fetch_optional(&self.pool)
+                .await?;
+                let Some((hash, status, content_type, body, created_at)) = found else { continue };
+                if status.is_none() && created_at < stale_before {
+                    // The first request died without an answer: let this one run.
+                    sqlx::query("DELETE FROM idempotency_keys WHERE org_id = $1 AND key = $2 AND created_at = $3")
+                        .bind(org_id)
+                        .bind(key)
+                        .bind(created_at)
+                        .execute(&self.pool)
+                        .await?;
+                    continue;
+                }
+                if hash != request_hash {
+                    return Ok(IdempotencyClaim::Mismatch);
+                }
+                return Ok(match status {
+                    Some(status) => IdempotencyClaim::Replay {
+                        status: u16::try_from(status).unwrap_or(500),
+                        content_type,
+                        body: body.unwrap_or_default(),
+                    },
+                    None => IdempotencyClaim::InProgress,
+                });
+            }
+            Ok(IdempotencyClaim::InProgress)
+        }
+
+        async fn complete_idempotency_key(
+            &self,
+            org_id: i64,
+            key: &str,
+            status: u16,
+            content_type: Option<&str>,
+            body: &[u8],
+        ) -> Result<()> {
+            sqlx::query("UPDATE idempotency_keys SET status = $1, content_type = $2, body = $3 WHERE org_id = $4 AND key = $5")
+                .bind(i32::from(status))
+                .bind(content_type)
+                .bind(body)
+                .bind(org_id)
+                .bind(key)
+                .execute(&self.pool)
+                .await?;
+            Ok(())
+        }
+
+        async fn release_idempotency_key(&self, org_id: i64, key: &str) -> Result<()> {
+            sqlx::query("DELETE FROM idempotency_keys WHERE org_id = $1 AND key = $2 AND status IS NULL")
+                .bind(org_id)
+                .bind(key)
+                .execute(&self.pool)
+                .await?;
+            Ok(())
         }
 
         async fn insert_provisioning(&self, j: &ProvisioningRecord) -> Result<()> {

@@ -74,6 +74,8 @@ pub async fn layer(req: Request, next: Next) -> Response {
             .flatten(),
     };
     let (mut head, _) = response.into_parts();
+    // Rendered: a layer further out (see `problem_outside`) leaves it as it is.
+    head.extensions.remove::<ErrorParts>();
     let body = serde_json::to_vec(&problem).unwrap_or_default();
     head.headers.remove(header::CONTENT_LENGTH);
     head.headers
