@@ -49,6 +49,7 @@ use uuid::Uuid;
 use crate::carriers::twilio::{IncomingPhoneNumber, NewTrunk, TransferMode, TrunkUpdate, is_sid};
 use crate::carriers::{CarrierError, Check, CheckStatus, TwilioAuth, VerifyOutcome};
 use crate::domain::configuration::SecretFields;
+use crate::domain::phone::E164;
 use crate::error::{Error, Result};
 use crate::service::{Patchbay, credentials};
 use crate::storage::{
@@ -821,12 +822,17 @@ impl Patchbay {
                     continue;
                 }
             };
+            // Recorded only as a well-formed E.164 number: what Twilio sends is checked, not trusted.
+            let Some(phone_number) = number.phone_number.as_deref().and_then(|n| E164::parse(n).ok()) else {
+                fail("Twilio reported no valid E.164 phone number for this SID.");
+                continue;
+            };
             let row = PhoneNumberRecord {
                 id: Uuid::new_v4(),
                 configuration_id: record.id,
                 org_id,
                 phone_number_sid: sid.clone(),
-                phone_number: number.phone_number.clone().unwrap_or_default(),
+                phone_number: phone_number.to_string(),
                 created_at: now(),
             };
             let audit = crate::service::audit(

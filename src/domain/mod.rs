@@ -3,3 +3,4 @@
 pub mod access;
 pub mod catalogue;
 pub mod configuration;
+pub mod phone;

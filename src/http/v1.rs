@@ -795,4 +795,63 @@ mod tests {
         assert!(parse_paging(&q(&[("take", "1001")])).is_err());
         assert!(parse_paging(&q(&[("skip", "-1")])).is_err());
     }
+
+    /// Arbitrary JSON values, a few levels deep.
+    use crate::carriers::twilio::is_sid;
+    use crate::twilio_provider::REGIONS;
+
+    fn any_json() -> impl proptest::strategy::Strategy<Value = Value> {
+        use proptest::prelude::*;
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            any::<i64>().prop_map(|n| json!(n)),
+            "\\PC{0,40}".prop_map(Value::String),
+            "[0-9a-f]{32}".prop_map(Value::String),
+            "AC[0-9a-f]{32}".prop_map(Value::String),
+        ];
+        leaf.prop_recursive(2, 8, 3, |inner| {
+            prop_oneof![
+                proptest::collection::vec(inner.clone(), 0..3).prop_map(Value::Array),
+                proptest::collection::btree_map("[a-zA-Z]{1,12}", inner, 0..3)
+                    .prop_map(|m| Value::Object(m.into_iter().collect())),
+            ]
+        })
+    }
+
+    fn any_body() -> impl proptest::strategy::Strategy<Value = Map<String, Value>> {
+        use proptest::prelude::*;
+        let key = prop_oneof![
+            Just("accountSid".to_owned()),
+            Just("authToken".to_owned()),
+            Just("name".to_owned()),
+            Just("region".to_owned()),
+            Just("supportsCallTransfer".to_owned()),
+            Just("phoneNumberSids".to_owned()),
+            "[a-zA-Z]{1,16}",
+        ];
+        proptest::collection::btree_map(key, any_json(), 0..6).prop_map(|m| m.into_iter().collect())
+    }
+
+    proptest::proptest! {
+        /// Whatever a client sends, the v1 parsers answer a value or a client error: no panic,
+        /// no 5xx, and anything accepted is well-formed.
+        #[test]
+        fn parsers_accept_only_well_formed_bodies(body in any_body()) {
+            match parse_new(&body) {
+                Ok(new) => {
+                    proptest::prop_assert!(is_sid(&new.account_sid, "AC"));
+                    proptest::prop_assert!(REGIONS.contains(&new.region.as_str()));
+                }
+                Err(e) => proptest::prop_assert!((400..500).contains(&e.status())),
+            }
+            if let Err(e) = parse_update(&body) {
+                proptest::prop_assert!((400..500).contains(&e.status()));
+            }
+            match parse_import(&body) {
+                Ok(sids) => proptest::prop_assert!(sids.len() <= 1000),
+                Err(e) => proptest::prop_assert!((400..500).contains(&e.status())),
+            }
+        }
+    }
 }
