@@ -277,3 +277,61 @@ async fn a_wrong_master_key_is_a_clear_startup_error() {
         .expect("must refuse to start");
     assert!(err.contains("32 bytes"), "{err}");
 }
+
+/// SIGTERM: the server stops accepting, lets an in-flight request finish, then exits 0; with a
+/// short grace, a request that takes longer does not hold the process up.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn graceful_shutdown_finishes_in_flight_requests_within_the_grace() {
+    let twilio = standin::twilio::start().await.unwrap();
+    twilio.put_account(TWILIO_SID, "t");
+    for (hang_ms, grace, expect_answer) in [(1500u64, "10s", true), (6000, "1s", false)] {
+        let dir = tempfile::tempdir().unwrap();
+        let mut cmd = patchbay(dir.path());
+        cmd.env("PATCHBAY_TWILIO_BASE_URL", twilio.url())
+            .env("PATCHBAY_CARRIER_MAX_RETRIES", "0")
+            .env("PATCHBAY_SHUTDOWN_GRACE", grace)
+            .env("PATCHBAY_LOG", "info");
+        let server = Server::start(cmd).unwrap();
+        let token = demo_token(&server.stdout.lock().unwrap()).unwrap();
+        twilio.recorder.inject(
+            standin::twilio::routes::FETCH_ACCOUNT,
+            standin::recorder::Fault::Hang(Duration::from_millis(hang_ms)),
+            1,
+        );
+        let url = server.url("/api/v2/platform/telephony/providers-configurations/");
+        let in_flight = tokio::spawn(async move {
+            reqwest::Client::new()
+                .post(url)
+                .header("Authorization", format!("Token {token}"))
+                .header("Org-Handle", "demo")
+                .json(&json!({"provider": "twilio", "account_sid": TWILIO_SID, "auth_token": "t"}))
+                .send()
+                .await
+                .map(|r| r.status().as_u16())
+        });
+        tokio::time::sleep(Duration::from_millis(400)).await;
+        let addr = server.addr.clone();
+        let started = Instant::now();
+        let _ = Command::new("kill")
+            .args(["-TERM", &server.child.id().to_string()])
+            .status();
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        assert!(
+            std::net::TcpStream::connect(&addr).is_err(),
+            "no new connections once stopping"
+        );
+        let answer = in_flight.await.unwrap();
+        let (_, logs) = server.stop();
+        let took = started.elapsed();
+        if expect_answer {
+            assert_eq!(answer.ok(), Some(201), "the in-flight create completes: {logs}");
+        } else {
+            assert!(answer.is_err(), "past the grace the connection is closed");
+            assert!(
+                took < Duration::from_secs(4),
+                "the grace bounds the stop: took {took:?}"
+            );
+            assert!(logs.contains("did not finish in time"), "{logs}");
+        }
+    }
+}
