@@ -153,6 +153,7 @@ both_backends! {
             .json(&json!({"provider": "sip", "host": "sip.example.com", "transport": "tls", "auth_token": "pw"}))).await;
         assert_eq!(status, 201, "{body}");
         assert_eq!(body["data"]["account_sid"], "sip.example.com:5060/tls");
+        assert_eq!(body["data"]["verification_status"], "verified", "checked syntactically, never probed");
         assert_eq!(body["data"]["port"], "5060");
         assert!(body["data"].get("auth_token").is_none());
 

@@ -53,7 +53,21 @@ fn host_check(host: Option<&str>) -> Check {
 
 fn sip_checks(creds: &Credentials) -> Vec<Check> {
     let username = creds.account_sid.trim();
-    let user = if valid_username(username) {
+    // Without a user name the catalogue fills account_sid with the trunk's identity,
+    // `host:port/transport`: that is not a user name to check.
+    let derived = format!(
+        "{}:{}/{}",
+        creds.field("host").unwrap_or_default(),
+        creds.field("port").unwrap_or("5060"),
+        creds.field("transport").unwrap_or("udp")
+    );
+    let user = if username == derived {
+        Check::new(
+            CREDENTIALS_VALID,
+            CheckStatus::Skipped,
+            "no username: IP-authenticated trunk",
+        )
+    } else if valid_username(username) {
         Check::new(
             CREDENTIALS_VALID,
             CheckStatus::Passed,
@@ -106,5 +120,26 @@ mod tests {
         assert_eq!(host_check(Some("bad host")).status, CheckStatus::Failed);
         assert_eq!(host_check(Some("localhost")).status, CheckStatus::Failed);
         assert_eq!(host_check(None).status, CheckStatus::Failed);
+    }
+
+    #[test]
+    fn a_trunk_without_username_is_verified() {
+        let creds = |account_sid: &str| Credentials {
+            provider: "sip".into(),
+            account_sid: account_sid.into(),
+            auth_token: None,
+            fields: [
+                ("host".to_owned(), "sip.example.com".to_owned()),
+                ("transport".to_owned(), "tls".to_owned()),
+            ]
+            .into_iter()
+            .collect(),
+            secret_fields: Default::default(),
+        };
+        // The catalogue derives `host:port/transport` when no username is given.
+        let derived = VerifyOutcome::from_checks(sip_checks(&creds("sip.example.com:5060/tls")));
+        assert_eq!(derived.status(), super::super::VerificationStatus::Verified);
+        let bad = VerifyOutcome::from_checks(sip_checks(&creds("bad user:name")));
+        assert_eq!(bad.status(), super::super::VerificationStatus::Failed);
     }
 }
