@@ -438,8 +438,9 @@ async fn serve(app: Patchbay, args: &ServeArgs) -> anyhow::Result<()> {
         .with_context(|| format!("cannot listen on {listen}"))?;
     let app = Arc::new(app);
     let verifier = patchbay::verifier::spawn(app.clone(), args.verifier_settings());
+    let shutdown = shutdown_signal()?;
     tracing::info!(listen = %listener.local_addr()?, backend = app.store.backend(), "patchbay ready");
-    patchbay::http::serve(listener, app.clone(), args.http_settings(), shutdown_signal()).await?;
+    patchbay::http::serve(listener, app.clone(), args.http_settings(), shutdown).await?;
     verifier.abort();
     app.store.close().await;
     tracing::info!("patchbay stopped");
@@ -481,18 +482,26 @@ fn config_check(cli: &Cli, serve: &ServeArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
+/// Installs the SIGTERM/SIGINT handlers now (before the server reports ready, so a stop signal
+/// sent right after start is never the default "terminate at once") and returns the future that
+/// resolves on the first of them.
+fn shutdown_signal() -> std::io::Result<impl std::future::Future<Output = ()> + Send + 'static> {
     #[cfg(unix)]
-    let terminate = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            s.recv().await;
-        }
-    };
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let mut terminate = signal(SignalKind::terminate())?;
+        let mut interrupt = signal(SignalKind::interrupt())?;
+        Ok(async move {
+            tokio::select! {
+                _ = terminate.recv() => {}
+                _ = interrupt.recv() => {}
+            }
+            tracing::info!("shutting down: finishing in-flight requests");
+        })
+    }
     #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! { () = ctrl_c => {}, () = terminate => {} }
-    tracing::info!("shutting down: finishing in-flight requests");
+    Ok(async {
+        let _ = tokio::signal::ctrl_c().await;
+        tracing::info!("shutting down: finishing in-flight requests");
+    })
 }
