@@ -244,6 +244,25 @@ async fn org_and_token_administration() {
     server.stop();
     let (ok, _, err) = run(cmd().args(["token", "revoke", &token["id"].to_string()]));
     assert!(!ok && err.contains("no active token"), "{err}");
+
+    // Every one of those changes is in the audit trail, oldest first, attributed to the CLI.
+    let (ok, tail, err) = run(cmd().args(["audit", "tail", "--org", "acme"]));
+    assert!(ok, "{err}");
+    let events: Vec<Value> = tail.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let actions: Vec<&str> = events.iter().map(|e| e["action"].as_str().unwrap()).collect();
+    assert_eq!(
+        actions,
+        [
+            "organization.created",
+            "token.created",
+            "token.created",
+            "token.revoked"
+        ]
+    );
+    assert!(events.iter().all(|e| e["actor"] == "cli"));
+    assert!(!tail.contains(&secret), "no token in the audit trail");
+    let (_, last_two, _) = run(cmd().args(["audit", "tail", "--org", "acme", "-n", "2"]));
+    assert_eq!(last_two.lines().count(), 2);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
