@@ -13,6 +13,28 @@ macro_rules! config_sql {
 }
 pub(super) use config_sql;
 
+/// Binds the columns a `ConfigurationState` writes, in the order both the INSERT and the UPDATE
+/// of a configuration list them.
+macro_rules! bind_state {
+    ($query:expr, $s:expr) => {
+        $query
+            .bind(&$s.account_sid)
+            .bind(&$s.name)
+            .bind(Json(&$s.settings))
+            .bind(&$s.sealed.key_id)
+            .bind(&$s.sealed.blob)
+            .bind(&$s.verification.status)
+            .bind($s.verification.details.as_ref().map(Json))
+            .bind($s.verification.last_verified_at)
+            .bind($s.verification.next_at)
+            .bind(&$s.region)
+            .bind($s.supports_call_transfer)
+            .bind(&$s.trunk_sid)
+            .bind(&$s.termination_uri)
+    };
+}
+pub(super) use bind_state;
+
 /// Writes `$audit` inside the transaction `$tx`, for organization `$org`, naming the resource
 /// `$created_id` when the event leaves it open (the row was just created).
 macro_rules! audit_insert {
@@ -164,7 +186,7 @@ macro_rules! storage_impl {
             audit: &AuditEvent,
         ) -> Result<ConfigurationRecord> {
             let mut tx = self.pool.begin().await?;
-            let row = sqlx::query_as::<$db, ConfigurationRecord>(config_sql!(
+            let insert = sqlx::query_as::<$db, ConfigurationRecord>(config_sql!(
                 "INSERT INTO provider_configurations (uuid, org_id, provider, account_sid, name, settings, secret_key_id, \
                  secret_ciphertext, verification_status, verification_details, last_verified_at, next_verification_at, \
                  region, supports_call_transfer, trunk_sid, termination_uri, created_at, updated_at) \
@@ -173,20 +195,8 @@ macro_rules! storage_impl {
             ))
             .bind(uuid)
             .bind(org_id)
-            .bind(provider)
-            .bind(&s.account_sid)
-            .bind(&s.name)
-            .bind(Json(&s.settings))
-            .bind(&s.sealed.key_id)
-            .bind(&s.sealed.blob)
-            .bind(&s.verification.status)
-            .bind(s.verification.details.as_ref().map(Json))
-            .bind(s.verification.last_verified_at)
-            .bind(s.verification.next_at)
-            .bind(&s.region)
-            .bind(s.supports_call_transfer)
-            .bind(&s.trunk_sid)
-            .bind(&s.termination_uri)
+            .bind(provider);
+            let row = bind_state!(insert, s)
             .bind(now)
             .fetch_one(&mut *tx)
             .await?;
@@ -271,27 +281,15 @@ macro_rules! storage_impl {
             audit: &AuditEvent,
         ) -> Result<ConfigurationRecord> {
             let mut tx = self.pool.begin().await?;
-            let updated = sqlx::query_as::<$db, ConfigurationRecord>(config_sql!(
+            let update = sqlx::query_as::<$db, ConfigurationRecord>(config_sql!(
                 "UPDATE provider_configurations SET account_sid = $1, name = $2, settings = $3, secret_key_id = $4, \
                  secret_ciphertext = $5, verification_status = $6, verification_details = $7, last_verified_at = $8, \
                  next_verification_at = $9, region = $10, supports_call_transfer = $11, trunk_sid = $12, \
                  termination_uri = $13, updated_at = $14, version = version + 1 \
                  WHERE org_id = $15 AND id = $16 AND version = $17 RETURNING {}",
                 CONFIG_COLUMNS
-            ))
-            .bind(&s.account_sid)
-            .bind(&s.name)
-            .bind(Json(&s.settings))
-            .bind(&s.sealed.key_id)
-            .bind(&s.sealed.blob)
-            .bind(&s.verification.status)
-            .bind(s.verification.details.as_ref().map(Json))
-            .bind(s.verification.last_verified_at)
-            .bind(s.verification.next_at)
-            .bind(&s.region)
-            .bind(s.supports_call_transfer)
-            .bind(&s.trunk_sid)
-            .bind(&s.termination_uri)
+            ));
+            let updated = bind_state!(update, s)
             .bind(now)
             .bind(org_id)
             .bind(id)

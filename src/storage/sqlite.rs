@@ -11,7 +11,7 @@ use sqlx::types::Json;
 use sqlx::{Sqlite, migrate::Migrator};
 use uuid::Uuid;
 
-use super::queries::{CONFIG_COLUMNS, audit_insert, config_sql, storage_impl};
+use super::queries::{CONFIG_COLUMNS, audit_insert, bind_state, config_sql, storage_impl};
 use super::*;
 
 static MIGRATOR: Migrator = sqlx::migrate!("migrations/sqlite");

@@ -1,0 +1,249 @@
+//! Two `patchbay serve` processes on one PostgreSQL database (same master key), as a
+//! load-balanced deployment runs them: writes through either are seen by both, optimistic
+//! concurrency (`If-Match`) and the duplicate rule hold across instances, and both serve the
+//! same data. PostgreSQL only; skipped like the other PostgreSQL tests when it is not
+//! configured (see `common::ScratchPostgres`).
+
+mod common;
+
+use std::process::Stdio;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use patchbay::carriers::Carriers;
+use patchbay::crypto::Keyring;
+use patchbay::domain::access::Role;
+use patchbay::service::Patchbay;
+use patchbay::storage::ConfigurationKey;
+use reqwest::Method;
+use secrecy::ExposeSecret as _;
+use serde_json::{Value, json};
+
+use common::{CONFIGS, ScratchPostgres, TEST_KEY, config_path};
+
+const ORG: &str = "multi";
+/// Concurrent requests in each race, split evenly across the two instances.
+const RACERS: usize = 16;
+const RACES: usize = 3;
+/// Where every carrier points: nothing leaves the machine.
+const CLOSED_PORT: &str = "http://127.0.0.1:9";
+
+/// One `patchbay serve` child process.
+struct Instance {
+    child: tokio::process::Child,
+    base: String,
+    client: reqwest::Client,
+    token: String,
+}
+
+impl Instance {
+    async fn start(database_url: &str, token: &str) -> Self {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .unwrap()
+            .port();
+        let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_patchbay"));
+        command
+            .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
+            .env("PATCHBAY_DATABASE_URL", database_url)
+            .env("PATCHBAY_MASTER_KEY", TEST_KEY)
+            .env("PATCHBAY_LOG", "warn")
+            // The load comes from one token: this tests durability, not the rate limit.
+            .env("PATCHBAY_RATE_LIMIT_PER_SECOND", "0")
+            .env_remove("PATCHBAY_MASTER_KEY_FILE")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .kill_on_drop(true);
+        for carrier in [
+            "TWILIO",
+            "TWILIO_TRUNKING",
+            "PLIVO",
+            "TELNYX",
+            "VONAGE",
+            "EXOTEL",
+            "SIGNALWIRE",
+        ] {
+            command.env(format!("PATCHBAY_{carrier}_BASE_URL"), CLOSED_PORT);
+        }
+        let mut child = command.spawn().expect("spawn patchbay");
+        let base = format!("http://127.0.0.1:{port}");
+        let client = reqwest::Client::builder()
+            .timeout(Duration::from_secs(10))
+            .build()
+            .unwrap();
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            if let Ok(r) = client.get(format!("{base}/healthz")).send().await
+                && r.status() == 200
+            {
+                let token = token.to_owned();
+                return Self {
+                    child,
+                    base,
+                    client,
+                    token,
+                };
+            }
+            if let Some(status) = child.try_wait().unwrap() {
+                panic!("patchbay exited before it was ready: {status}");
+            }
+            assert!(Instant::now() < deadline, "patchbay not ready within 30 s");
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    }
+
+    fn request(&self, method: Method, path: &str) -> reqwest::RequestBuilder {
+        self.client
+            .request(method, format!("{}{path}", self.base))
+            .header("Authorization", format!("Token {}", self.token))
+            .header("Org-Handle", ORG)
+    }
+
+    fn create(&self, sid: &str, auth_token: &str) -> reqwest::RequestBuilder {
+        let body = json!({"provider": "twilio", "account_sid": sid, "auth_token": auth_token});
+        self.request(Method::POST, &format!("{CONFIGS}?verify=false"))
+            .json(&body)
+    }
+
+    async fn stop(mut self) {
+        self.child.start_kill().unwrap();
+        self.child.wait().await.unwrap();
+    }
+}
+
+/// Sends; returns the status, the ETag and the JSON body.
+async fn send(request: reqwest::RequestBuilder) -> (u16, Option<String>, Value) {
+    let response = request.send().await.expect("request failed");
+    let status = response.status().as_u16();
+    let etag = response.headers().get("etag").map(|v| v.to_str().unwrap().to_owned());
+    let body = response.json().await.unwrap_or(Value::Null);
+    (status, etag, body)
+}
+
+/// Sends all requests at once (each on its own task) and returns the answers in order.
+async fn send_all(requests: impl IntoIterator<Item = reqwest::RequestBuilder>) -> Vec<(u16, Option<String>, Value)> {
+    let tasks: Vec<_> = requests.into_iter().map(|r| tokio::spawn(send(r))).collect();
+    let mut answers = Vec::new();
+    for task in tasks {
+        answers.push(task.await.unwrap());
+    }
+    answers
+}
+
+fn sid(n: usize) -> String {
+    format!("AC{n:032x}")
+}
+
+async fn provision(database_url: &str) -> (Patchbay, String) {
+    let store = patchbay::storage::connect(database_url)
+        .await
+        .expect("open the database");
+    let app = Patchbay::new(
+        store,
+        Arc::new(Keyring::from_base64_keys([TEST_KEY]).unwrap()),
+        Carriers::new(common::carrier_settings(CLOSED_PORT)),
+    );
+    let org = app.create_organization(ORG, "Multi-instance").await.unwrap();
+    let (_, token) = app.create_token(&org, Role::Admin, None, None).await.unwrap();
+    (app, token.expose().to_owned())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_instances_share_one_postgres_database() {
+    let Some(pg) = ScratchPostgres::create().await else {
+        return;
+    };
+    let (app, token) = provision(&pg.url).await;
+    let org = app.store.organization_by_handle(ORG).await.unwrap().unwrap();
+    let (a, b) = tokio::join!(Instance::start(&pg.url, &token), Instance::start(&pg.url, &token));
+    let instances = [&a, &b];
+
+    // Interleaved creates: each is visible through the other instance at once.
+    let mut ids = Vec::new();
+    for n in 0..20 {
+        let (writer, reader) = (instances[n % 2], instances[(n + 1) % 2]);
+        let (status, _, body) = send(writer.create(&sid(n), &format!("token-{n}"))).await;
+        assert_eq!(status, 201, "{body}");
+        let id = body["data"]["id"].as_i64().unwrap();
+        let (status, _, seen) = send(reader.request(Method::GET, &config_path(id))).await;
+        assert_eq!(status, 200, "instance {} does not see {id}", (n + 1) % 2);
+        assert_eq!(seen["data"]["account_sid"], sid(n));
+        ids.push(id);
+    }
+
+    // If-Match races: RACERS patches of one configuration with the same ETag, half through
+    // each instance. Exactly one wins, the rest get 412, and the winner's value is stored.
+    for (race, &id) in ids.iter().enumerate().take(RACES) {
+        let (_, etag, _) = send(a.request(Method::GET, &config_path(id))).await;
+        let etag = etag.expect("an ETag on GET");
+        let answers = send_all((0..RACERS).map(|i| {
+            instances[i % 2]
+                .request(Method::PATCH, &format!("{}?verify=false", config_path(id)))
+                .header("If-Match", &etag)
+                .json(&json!({"auth_token": format!("race-{race}-{i}")}))
+        }))
+        .await;
+        let statuses: Vec<u16> = answers.iter().map(|(s, _, _)| *s).collect();
+        let winners: Vec<usize> = (0..RACERS).filter(|&i| statuses[i] == 200).collect();
+        assert_eq!(winners.len(), 1, "race {race}: statuses {statuses:?}");
+        assert_eq!(
+            statuses.iter().filter(|&&s| s == 412).count(),
+            RACERS - 1,
+            "race {race}: statuses {statuses:?}"
+        );
+        let record = app
+            .store
+            .get_configuration(org.id, ConfigurationKey::Id(id))
+            .await
+            .unwrap()
+            .unwrap();
+        let stored = app.open_secrets(&record).unwrap();
+        assert_eq!(
+            stored.get("auth_token").unwrap().expose_secret(),
+            format!("race-{race}-{}", winners[0]),
+            "race {race}: the stored secret is not the winner's"
+        );
+        let new_etag = answers[winners[0]].1.clone().expect("an ETag on the winning PATCH");
+        assert_ne!(new_etag, etag, "the version did not move");
+        for instance in instances {
+            let (_, served, _) = send(instance.request(Method::GET, &config_path(id))).await;
+            assert_eq!(served.as_ref(), Some(&new_etag), "an instance serves a stale version");
+        }
+    }
+
+    // Duplicate-create races: RACERS creates of one (provider, account_sid), half through
+    // each instance: exactly one 201, the rest 409.
+    for race in 0..RACES {
+        let dup = sid(1000 + race);
+        let answers = send_all((0..RACERS).map(|i| instances[i % 2].create(&dup, "dup"))).await;
+        let statuses: Vec<u16> = answers.iter().map(|(s, _, _)| *s).collect();
+        assert_eq!(
+            statuses.iter().filter(|&&s| s == 201).count(),
+            1,
+            "race {race}: {statuses:?}"
+        );
+        assert_eq!(
+            statuses.iter().filter(|&&s| s == 409).count(),
+            RACERS - 1,
+            "race {race}: {statuses:?}"
+        );
+    }
+
+    // Both serve the same data: the whole list, and every configuration with its ETag.
+    let (status, _, list_a) = send(a.request(Method::GET, CONFIGS)).await;
+    assert_eq!(status, 200);
+    let (_, _, list_b) = send(b.request(Method::GET, CONFIGS)).await;
+    assert_eq!(list_a["count"], 20 + RACES, "{list_a}");
+    assert_eq!(list_a, list_b, "the instances list different data");
+    for item in list_a["data"].as_array().unwrap() {
+        let path = config_path(item["id"].as_i64().unwrap());
+        let from_a = send(a.request(Method::GET, &path)).await;
+        let from_b = send(b.request(Method::GET, &path)).await;
+        assert_eq!(from_a.0, 200);
+        assert_eq!(from_a, from_b, "{path} differs between the instances");
+    }
+
+    a.stop().await;
+    b.stop().await;
+    app.store.close().await;
+}
