@@ -142,22 +142,13 @@ impl Patchbay {
     /// Refuses to start when stored secrets were sealed with a key that is not loaded: better
     /// a clear error now than undecryptable rows later.
     pub async fn check_keys(&self) -> anyhow::Result<()> {
-        let missing: Vec<String> = self
-            .store
-            .secret_key_ids()
-            .await?
-            .into_iter()
-            .filter(|id| !self.keyring.has_key(id))
-            .collect();
-        if missing.is_empty() {
-            Ok(())
-        } else {
-            anyhow::bail!(
-                "stored secrets are sealed with master key id(s) {} but the loaded key is {}: \
+        match self.store.unknown_secret_key(&self.keyring.key_ids()).await? {
+            None => Ok(()),
+            Some(missing) => anyhow::bail!(
+                "stored secrets are sealed with master key id {missing} but the loaded key is {}: \
                  check PATCHBAY_MASTER_KEY / the key file beside the database",
-                missing.join(", "),
                 self.keyring.active_key_id()
-            )
+            ),
         }
     }
 

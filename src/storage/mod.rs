@@ -46,6 +46,16 @@ impl ApiTokenRecord {
     }
 }
 
+/// A token row joined with its organization's columns (prefixed `org_`).
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub(crate) struct TokenWithOrganization {
+    #[sqlx(flatten)]
+    pub token: ApiTokenRecord,
+    pub org_handle: String,
+    pub org_name: String,
+    pub org_created_at: DateTime<Utc>,
+}
+
 /// What a new API token row holds; the token itself is never stored.
 pub struct NewApiTokenRecord<'a> {
     pub org_id: i64,
@@ -402,8 +412,8 @@ pub trait Storage: Send + Sync + 'static {
     /// Gives a claimed key up (the request failed in a way a retry may fix).
     async fn release_idempotency_key(&self, org_id: i64, key: &str) -> Result<()>;
 
-    /// Every key id that seals a stored secret (checked against the loaded keys at start).
-    async fn secret_key_ids(&self) -> Result<Vec<String>>;
+    /// Some key id that seals a stored secret but is not among `loaded`, if any (checked at start).
+    async fn unknown_secret_key(&self, loaded: &[&str]) -> Result<Option<String>>;
     /// Up to `limit` configurations (any organization) whose secrets are sealed with a key other
     /// than `active_key_id`, for key rotation.
     async fn configurations_sealed_with_other_keys(

@@ -16,6 +16,8 @@ static MIGRATOR: Migrator = sqlx::migrate!("migrations/postgres");
 
 pub struct PostgresStorage {
     pool: PgPool,
+    /// The same pool: PostgreSQL runs concurrent writers itself.
+    writer: PgPool,
 }
 
 impl PostgresStorage {
@@ -27,7 +29,10 @@ impl PostgresStorage {
             .await?;
         // Migrations take an advisory lock, so instances starting together apply them once.
         MIGRATOR.run(&pool).await?;
-        Ok(Self { pool })
+        Ok(Self {
+            writer: pool.clone(),
+            pool,
+        })
     }
 }
 
@@ -52,7 +57,7 @@ storage_impl!(PostgresStorage, Postgres, {
         .bind(lease_until)
         .bind(now)
         .bind(limit)
-        .fetch_all(&self.pool)
+        .fetch_all(&self.writer)
         .await?)
     }
 });

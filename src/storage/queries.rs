@@ -77,6 +77,7 @@ macro_rules! storage_impl {
         }
 
         async fn close(&self) {
+            self.writer.close().await;
             self.pool.close().await;
         }
 
@@ -87,7 +88,7 @@ macro_rules! storage_impl {
             now: DateTime<Utc>,
             audit: &AuditEvent,
         ) -> Result<Organization> {
-            let mut tx = self.pool.begin().await?;
+            let mut tx = self.writer.begin().await?;
             let org = sqlx::query_as::<$db, Organization>(
                 "INSERT INTO organizations (handle, name, created_at) VALUES ($1, $2, $3) RETURNING id, handle, name, created_at",
             )
@@ -115,7 +116,7 @@ macro_rules! storage_impl {
         }
 
         async fn create_api_token(&self, t: NewApiTokenRecord<'_>, audit: &AuditEvent) -> Result<ApiTokenRecord> {
-            let mut tx = self.pool.begin().await?;
+            let mut tx = self.writer.begin().await?;
             let token = sqlx::query_as::<$db, ApiTokenRecord>(
                 "INSERT INTO api_tokens (org_id, role, label, token_hash, token_prefix, created_at, expires_at) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7) \
@@ -136,20 +137,19 @@ macro_rules! storage_impl {
         }
 
         async fn api_token_by_hash(&self, hash: &str) -> Result<Option<(ApiTokenRecord, Organization)>> {
-            let Some(token) = sqlx::query_as::<$db, ApiTokenRecord>(
-                "SELECT id, org_id, role, label, token_prefix, created_at, expires_at, revoked_at FROM api_tokens WHERE token_hash = $1",
+            // One query per authenticated request: the token and its organization together.
+            let row = sqlx::query_as::<$db, TokenWithOrganization>(
+                "SELECT t.id, t.org_id, t.role, t.label, t.token_prefix, t.created_at, t.expires_at, t.revoked_at, \
+                 o.handle AS org_handle, o.name AS org_name, o.created_at AS org_created_at \
+                 FROM api_tokens t JOIN organizations o ON o.id = t.org_id WHERE t.token_hash = $1",
             )
             .bind(hash)
             .fetch_optional(&self.pool)
-            .await?
-            else {
-                return Ok(None);
-            };
-            let org = sqlx::query_as::<$db, Organization>("SELECT id, handle, name, created_at FROM organizations WHERE id = $1")
-                .bind(token.org_id)
-                .fetch_one(&self.pool)
-                .await?;
-            Ok(Some((token, org)))
+            .await?;
+            Ok(row.map(|r| {
+                let org = Organization { id: r.token.org_id, handle: r.org_handle, name: r.org_name, created_at: r.org_created_at };
+                (r.token, org)
+            }))
         }
 
         async fn list_api_tokens(&self, org_id: i64) -> Result<Vec<ApiTokenRecord>> {
@@ -162,7 +162,7 @@ macro_rules! storage_impl {
         }
 
         async fn revoke_api_token(&self, id: i64, now: DateTime<Utc>, audit: &AuditEvent) -> Result<bool> {
-            let mut tx = self.pool.begin().await?;
+            let mut tx = self.writer.begin().await?;
             let org_id = sqlx::query_scalar::<$db, i64>(
                 "UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL RETURNING org_id",
             )
@@ -185,7 +185,7 @@ macro_rules! storage_impl {
             now: DateTime<Utc>,
             audit: &AuditEvent,
         ) -> Result<ConfigurationRecord> {
-            let mut tx = self.pool.begin().await?;
+            let mut tx = self.writer.begin().await?;
             let insert = sqlx::query_as::<$db, ConfigurationRecord>(config_sql!(
                 "INSERT INTO provider_configurations (uuid, org_id, provider, account_sid, name, settings, secret_key_id, \
                  secret_ciphertext, verification_status, verification_details, last_verified_at, next_verification_at, \
@@ -280,7 +280,7 @@ macro_rules! storage_impl {
             now: DateTime<Utc>,
             audit: &AuditEvent,
         ) -> Result<ConfigurationRecord> {
-            let mut tx = self.pool.begin().await?;
+            let mut tx = self.writer.begin().await?;
             let update = sqlx::query_as::<$db, ConfigurationRecord>(config_sql!(
                 "UPDATE provider_configurations SET account_sid = $1, name = $2, settings = $3, secret_key_id = $4, \
                  secret_ciphertext = $5, verification_status = $6, verification_details = $7, last_verified_at = $8, \
@@ -316,7 +316,7 @@ macro_rules! storage_impl {
             expected_version: Option<i64>,
             audit: &AuditEvent,
         ) -> Result<()> {
-            let mut tx = self.pool.begin().await?;
+            let mut tx = self.writer.begin().await?;
             let deleted = sqlx::query_scalar::<$db, Uuid>(
                 "DELETE FROM provider_configurations WHERE org_id = $1 AND id = $2 AND ($3 IS NULL OR version = $3) RETURNING uuid",
             )
@@ -348,7 +348,7 @@ macro_rules! storage_impl {
             .bind(v.next_at)
             .bind(id)
             .bind(version)
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await?;
             Ok(done.rows_affected() == 1)
         }
@@ -383,18 +383,38 @@ macro_rules! storage_impl {
             .bind(&sealed.blob)
             .bind(id)
             .bind(version)
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await?;
             Ok(done.rows_affected() == 1)
         }
 
-        async fn secret_key_ids(&self) -> Result<Vec<String>> {
+        async fn unknown_secret_key(&self, loaded: &[&str]) -> Result<Option<String>> {
+            // "Any key id outside the loaded ones" as ranges between them, so each table answers
+            // from its secret_key_id index instead of reading every row.
+            let mut loaded = loaded.to_vec();
+            loaded.sort_unstable();
+            loaded.dedup();
+            let mut gaps = vec!["secret_key_id < $1".to_owned()];
+            for i in 2..=loaded.len() {
+                gaps.push(format!("(secret_key_id > ${} AND secret_key_id < ${i})", i - 1));
+            }
+            gaps.push(format!("secret_key_id > ${}", loaded.len().max(1)));
+            let filter = gaps.join(" OR ");
             // Provisioning journals hold sealed secrets too (recovery must open them).
-            Ok(sqlx::query_scalar::<$db, String>(
-                "SELECT secret_key_id FROM provider_configurations UNION SELECT secret_key_id FROM twilio_provisioning",
-            )
-            .fetch_all(&self.pool)
-            .await?)
+            for table in ["provider_configurations", "twilio_provisioning"] {
+                let sql = format!("SELECT secret_key_id FROM {table} WHERE {filter} LIMIT 1");
+                let mut query = sqlx::query_scalar::<$db, String>(sqlx::AssertSqlSafe(sql));
+                if loaded.is_empty() {
+                    query = query.bind("");
+                }
+                for key in &loaded {
+                    query = query.bind(*key);
+                }
+                if let Some(found) = query.fetch_optional(&self.pool).await? {
+                    return Ok(Some(found));
+                }
+            }
+            Ok(None)
         }
 
         async fn list_configurations_with_counts(
@@ -437,7 +457,7 @@ macro_rules! storage_impl {
         }
 
         async fn insert_phone_number(&self, n: &PhoneNumberRecord, audit: &AuditEvent) -> Result<()> {
-            let mut tx = self.pool.begin().await?;
+            let mut tx = self.writer.begin().await?;
             sqlx::query(
                 "INSERT INTO provider_phone_numbers (id, configuration_id, org_id, phone_number_sid, phone_number, created_at) \
                  VALUES ($1, $2, $3, $4, $5, $6)",
@@ -477,7 +497,7 @@ macro_rules! storage_impl {
         }
 
         async fn delete_phone_number(&self, configuration_id: i64, id: Uuid, audit: &AuditEvent) -> Result<bool> {
-            let mut tx = self.pool.begin().await?;
+            let mut tx = self.writer.begin().await?;
             let org_id = sqlx::query_scalar::<$db, i64>(
                 "DELETE FROM provider_phone_numbers WHERE configuration_id = $1 AND id = $2 RETURNING org_id",
             )
@@ -522,7 +542,7 @@ macro_rules! storage_impl {
         }
 
         async fn purge_idempotency_keys(&self, before: DateTime<Utc>) -> Result<u64> {
-            let done = sqlx::query("DELETE FROM idempotency_keys WHERE created_at < $1").bind(before).execute(&self.pool).await?;
+            let done = sqlx::query("DELETE FROM idempotency_keys WHERE created_at < $1").bind(before).execute(&self.writer).await?;
             Ok(done.rows_affected())
         }
 
@@ -545,7 +565,7 @@ macro_rules! storage_impl {
                 .bind(key)
                 .bind(request_hash)
                 .bind(now)
-                .execute(&self.pool)
+                .execute(&self.writer)
                 .await?;
                 if inserted.rows_affected() == 1 {
                     return Ok(IdempotencyClaim::New);
@@ -555,7 +575,7 @@ macro_rules! storage_impl {
                 )
                 .bind(org_id)
                 .bind(key)
-                .fetch_optional(&self.pool)
+                .fetch_optional(&self.writer)
                 .await?;
                 let Some((hash, status, content_type, body, created_at)) = found else { continue };
                 if status.is_none() && created_at < stale_before {
@@ -564,7 +584,7 @@ macro_rules! storage_impl {
                         .bind(org_id)
                         .bind(key)
                         .bind(created_at)
-                        .execute(&self.pool)
+                        .execute(&self.writer)
                         .await?;
                     continue;
                 }
@@ -597,7 +617,7 @@ macro_rules! storage_impl {
                 .bind(body)
                 .bind(org_id)
                 .bind(key)
-                .execute(&self.pool)
+                .execute(&self.writer)
                 .await?;
             Ok(())
         }
@@ -606,7 +626,7 @@ macro_rules! storage_impl {
             sqlx::query("DELETE FROM idempotency_keys WHERE org_id = $1 AND key = $2 AND status IS NULL")
                 .bind(org_id)
                 .bind(key)
-                .execute(&self.pool)
+                .execute(&self.writer)
                 .await?;
             Ok(())
         }
@@ -629,7 +649,7 @@ macro_rules! storage_impl {
             .bind(&j.credential_list_sid)
             .bind(j.created_at)
             .bind(j.updated_at)
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await?;
             Ok(())
         }
@@ -651,7 +671,7 @@ macro_rules! storage_impl {
             .bind(credential_list_sid)
             .bind(now)
             .bind(id)
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await?;
             Ok(done.rows_affected() == 1)
         }
@@ -659,7 +679,7 @@ macro_rules! storage_impl {
         async fn delete_provisioning(&self, id: Uuid) -> Result<()> {
             sqlx::query("DELETE FROM twilio_provisioning WHERE id = $1")
                 .bind(id)
-                .execute(&self.pool)
+                .execute(&self.writer)
                 .await?;
             Ok(())
         }
@@ -681,7 +701,7 @@ macro_rules! storage_impl {
             .bind(now)
             .bind(stale_before)
             .bind(limit)
-            .fetch_all(&self.pool)
+            .fetch_all(&self.writer)
             .await?)
         }
         }

@@ -17,7 +17,11 @@ use super::*;
 static MIGRATOR: Migrator = sqlx::migrate!("migrations/sqlite");
 
 pub struct SqliteStorage {
+    /// Readers: WAL lets them run beside the writer.
     pool: SqlitePool,
+    /// The one writer. SQLite takes one write at a time; queueing writers on a single connection
+    /// is cheaper than letting several collide and back off on SQLITE_BUSY.
+    writer: SqlitePool,
 }
 
 /// The file a SQLite URL or plain path names (`sqlite://x.db`, `sqlite:x.db`, `x.db`).
@@ -41,12 +45,16 @@ impl SqliteStorage {
         .synchronous(SqliteSynchronous::Full)
         .foreign_keys(true)
         .busy_timeout(Duration::from_secs(10));
+        let writer = SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect_with(options.clone())
+            .await?;
+        MIGRATOR.run(&writer).await?;
         let pool = SqlitePoolOptions::new()
             .max_connections(8)
             .connect_with(options)
             .await?;
-        MIGRATOR.run(&pool).await?;
-        Ok(Self { pool })
+        Ok(Self { pool, writer })
     }
 }
 
@@ -71,7 +79,7 @@ storage_impl!(SqliteStorage, Sqlite, {
         .bind(lease_until)
         .bind(now)
         .bind(limit)
-        .fetch_all(&self.pool)
+        .fetch_all(&self.writer)
         .await?)
     }
 });
