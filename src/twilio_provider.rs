@@ -535,10 +535,15 @@ impl Patchbay {
         org_id: i64,
         id: Uuid,
         update: TwilioProviderUpdate,
+        if_match: Option<i64>,
     ) -> Result<ConfigurationWithCount> {
         const ATTEMPTS: usize = 5;
         for _ in 0..ATTEMPTS {
             let current = self.get_twilio_provider(org_id, id).await?.record;
+            // Checked before Twilio is touched: a stale client changes nothing anywhere.
+            if if_match.is_some_and(|v| v != current.version) {
+                return Err(Error::PreconditionFailed);
+            }
             let trunk_update = TrunkUpdate {
                 friendly_name: update
                     .name
@@ -589,7 +594,8 @@ impl Patchbay {
                 .update_configuration(org_id, current.id, current.version, &state, now(), &audit)
                 .await
             {
-                // Someone else wrote meanwhile: apply again on the fresh row.
+                // Someone else wrote meanwhile: apply again on the fresh row (or, with
+                // If-Match, the next round answers 412).
                 Err(StorageError::VersionMismatch) => continue,
                 Err(StorageError::NotFound) => return Err(Error::NotFound(PROVIDER_NOT_FOUND)),
                 other => return self.with_count(other?).await,
@@ -607,8 +613,12 @@ impl Patchbay {
         org_id: i64,
         id: Uuid,
         auth_token: SecretString,
+        if_match: Option<i64>,
     ) -> Result<ConfigurationWithCount> {
         let current = self.get_twilio_provider(org_id, id).await?.record;
+        if if_match.is_some_and(|v| v != current.version) {
+            return Err(Error::PreconditionFailed);
+        }
         let mut creds = self.credentials_of(&current)?;
         creds.auth_token = Some(auth_token.clone());
         let verification = self.check_new_credentials(&creds).await?;
@@ -632,6 +642,7 @@ impl Patchbay {
                 .update_configuration(org_id, current.id, current.version, &state, now(), &audit)
                 .await
             {
+                Err(StorageError::VersionMismatch) if if_match.is_some() => return Err(Error::PreconditionFailed),
                 Err(StorageError::VersionMismatch) => {
                     current = self.get_twilio_provider(org_id, id).await?.record;
                 }

@@ -122,6 +122,26 @@ async fn import(app: &TestApp, id: &str, sids: &[&str]) -> Value {
 }
 
 both_backends! {
+    async fn if_match_guards_put_rotation_and_delete(app) {
+        let (created, sid, _) = create(&app, json!({"name": "a"})).await;
+        let path = item(created["id"].as_str().unwrap());
+        let etag = v1(&app, Method::GET, &path).send().await.unwrap().headers()["etag"].to_str().unwrap().to_owned();
+        let put = v1(&app, Method::PUT, &path).header("If-Match", &etag).json(&json!({"name": "b"})).send().await.unwrap();
+        assert_eq!(put.status(), 200);
+        assert_ne!(put.headers()["etag"].to_str().unwrap(), etag, "the version moved");
+        // The old ETag is stale now: nothing changes, here or at Twilio.
+        let trunk_before = app.twilio.trunks()[0].clone();
+        problem(v1(&app, Method::PUT, &path).header("If-Match", &etag).json(&json!({"name": "c"})), 412, &path).await;
+        assert_eq!(app.twilio.trunks()[0].friendly_name, trunk_before.friendly_name);
+        let token = standin::random_hex(32);
+        app.twilio.set_auth_token(&sid, &token);
+        problem(v1(&app, Method::PATCH, &format!("{path}/auth-token")).header("If-Match", &etag).json(&json!({"authToken": token})), 412, &format!("{path}/auth-token")).await;
+        problem(v1(&app, Method::DELETE, &path).header("If-Match", &etag), 412, &path).await;
+        assert_eq!(app.twilio.trunks().len(), 1, "a stale delete tears nothing down");
+        let (_, now) = send(v1(&app, Method::GET, &path)).await;
+        assert_eq!(now["name"], "b");
+    }
+
     async fn create_provisions_trunk_and_matches_the_page(app) {
         let (sid, token) = account(&app);
         let response = v1(&app, Method::POST, CREATE)

@@ -15,7 +15,7 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
-use super::extract::{JsonObject, QueryMap, TokenCaller};
+use super::extract::{IfMatch, JsonObject, QueryMap, TokenCaller};
 use super::v2::timestamp;
 use super::{AppState, Routes, openapi};
 use crate::carriers::Check;
@@ -180,8 +180,13 @@ impl<'a> From<&'a ConfigurationWithCount> for ProviderView<'a> {
     }
 }
 
+/// A provider answer, with its version as the `ETag` to send back in `If-Match`.
 fn provider_response(status: StatusCode, p: &ConfigurationWithCount) -> Response {
-    (status, axum::Json(ProviderView::from(p))).into_response()
+    let mut response = (status, axum::Json(ProviderView::from(p))).into_response();
+    if let Ok(etag) = axum::http::HeaderValue::from_str(&super::etag::format(p.record.version)) {
+        response.headers_mut().insert(axum::http::header::ETAG, etag);
+    }
+    response
 }
 
 // ---- body parsing -------------------------------------------------------------------------
@@ -473,7 +478,7 @@ pub(super) async fn get_twilio_provider(state: State<AppState>, caller: V1Caller
 
 #[utoipa::path(put, path = "/api/v1/providers/twilio/{id}", tag = "v1: Twilio providers",
     summary = "Update Twilio provider",
-    params(openapi::OptionalOrgHandleHeader, ("id" = uuid::Uuid, Path, description = "Provider identifier")),
+    params(openapi::OptionalOrgHandleHeader, ("id" = uuid::Uuid, Path, description = "Provider identifier"), openapi::IfMatchHeader),
     request_body(content = openapi::UpdateTwilioProvider, content_type = "application/json"),
     responses((status = 200, description = "Twilio provider updated successfully", body = openapi::TwilioProvider),
         (status = 400, description = "Invalid input (credentials cannot be changed here), or Twilio refused the trunk update", body = openapi::Problem, content_type = "application/problem+json"),
@@ -481,6 +486,7 @@ pub(super) async fn get_twilio_provider(state: State<AppState>, caller: V1Caller
         (status = 403, description = "`Org-Handle` is not the token's organization, or a read-only token", body = openapi::Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such provider in the organization (or not a uuid)", body = openapi::Problem, content_type = "application/problem+json"),
         (status = 409, description = "The provider is being changed concurrently", body = openapi::Problem, content_type = "application/problem+json"),
+        (status = 412, description = "`If-Match` names a stale version; nothing was changed", body = openapi::Problem, content_type = "application/problem+json"),
         (status = 413, description = "Body over 64 KiB", body = openapi::Problem, content_type = "application/problem+json"),
         (status = 415, description = "Not `Content-Type: application/json`", body = openapi::Problem, content_type = "application/problem+json"),
         (status = 503, description = "Twilio could not be reached; nothing was changed", body = openapi::Problem, content_type = "application/problem+json")),
@@ -489,19 +495,20 @@ pub(super) async fn update_provider(
     State(app): State<AppState>,
     V1Caller(caller): V1Caller,
     ProviderId(id): ProviderId,
+    IfMatch(if_match): IfMatch,
     JsonObject(body): JsonObject,
 ) -> Result<Response> {
     caller.require_write()?;
     // A stranger's id is a 404 before any body problem is reported.
     app.get_twilio_provider(caller.org.id, id).await?;
     let update = parse_update(&body)?;
-    let provider = app.update_twilio_provider(caller.org.id, id, update).await?;
+    let provider = app.update_twilio_provider(caller.org.id, id, update, if_match).await?;
     Ok(provider_response(StatusCode::OK, &provider))
 }
 
 #[utoipa::path(patch, path = "/api/v1/providers/twilio/{id}/auth-token", tag = "v1: Twilio providers",
     summary = "Rotate the auth token (Twilio must accept the new one)",
-    params(openapi::OptionalOrgHandleHeader, ("id" = uuid::Uuid, Path, description = "Provider identifier")),
+    params(openapi::OptionalOrgHandleHeader, ("id" = uuid::Uuid, Path, description = "Provider identifier"), openapi::IfMatchHeader),
     request_body(content = openapi::RotateAuthToken, content_type = "application/json"),
     responses((status = 200, description = "Rotated; the provider with its fresh verification", body = openapi::TwilioProvider),
         (status = 400, description = "Invalid input, or Twilio refused the token (`errors.authToken`); the stored token stays", body = openapi::Problem, content_type = "application/problem+json"),
@@ -509,6 +516,7 @@ pub(super) async fn update_provider(
         (status = 403, description = "`Org-Handle` is not the token's organization, or a read-only token", body = openapi::Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such provider in the organization (or not a uuid)", body = openapi::Problem, content_type = "application/problem+json"),
         (status = 409, description = "The provider is being changed concurrently", body = openapi::Problem, content_type = "application/problem+json"),
+        (status = 412, description = "`If-Match` names a stale version; nothing was changed", body = openapi::Problem, content_type = "application/problem+json"),
         (status = 413, description = "Body over 64 KiB", body = openapi::Problem, content_type = "application/problem+json"),
         (status = 415, description = "Not `Content-Type: application/json`", body = openapi::Problem, content_type = "application/problem+json"),
         (status = 503, description = "Twilio could not be reached; nothing was changed", body = openapi::Problem, content_type = "application/problem+json")),
@@ -517,6 +525,7 @@ pub(super) async fn rotate_auth_token(
     State(app): State<AppState>,
     V1Caller(caller): V1Caller,
     ProviderId(id): ProviderId,
+    IfMatch(if_match): IfMatch,
     JsonObject(body): JsonObject,
 ) -> Result<Response> {
     caller.require_write()?;
@@ -525,7 +534,7 @@ pub(super) async fn rotate_auth_token(
     reject_unknown(&mut errors, &body, &["authToken"]);
     let token = parse_auth_token(&mut errors, &body);
     let token = done(errors, token)?.ok_or_else(|| Error::BadRequest("authToken is required.".into()))?;
-    let provider = app.rotate_twilio_auth_token(caller.org.id, id, token).await?;
+    let provider = app.rotate_twilio_auth_token(caller.org.id, id, token, if_match).await?;
     Ok(provider_response(StatusCode::OK, &provider))
 }
 
@@ -686,40 +695,49 @@ pub(super) async fn delete_phone_number(
 
 #[utoipa::path(delete, path = "/api/v1/providers/{id}", tag = "v1: Twilio providers",
     summary = "Delete a provider (tears down its SIP trunk at Twilio)",
-    params(openapi::OptionalOrgHandleHeader, ("id" = uuid::Uuid, Path, description = "Provider identifier")),
+    params(openapi::OptionalOrgHandleHeader, ("id" = uuid::Uuid, Path, description = "Provider identifier"), openapi::IfMatchHeader),
     responses((status = 204, description = "Deleted; empty body"),
         (status = 400, description = "Twilio refused the stored credentials", body = openapi::Problem, content_type = "application/problem+json"),
         (status = 401, description = "No or invalid token", body = openapi::Problem, content_type = "application/problem+json"),
         (status = 403, description = "`Org-Handle` is not the token's organization, or a read-only token", body = openapi::Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such provider in the organization (or not a uuid)", body = openapi::Problem, content_type = "application/problem+json"),
+        (status = 412, description = "`If-Match` names a stale version; nothing was changed", body = openapi::Problem, content_type = "application/problem+json"),
         (status = 503, description = "Twilio could not be reached; nothing was changed", body = openapi::Problem, content_type = "application/problem+json")),
     security(("bearer" = [])))]
 pub(super) async fn delete_provider(
     State(app): State<AppState>,
     V1Caller(caller): V1Caller,
     ProviderId(id): ProviderId,
+    IfMatch(if_match): IfMatch,
 ) -> Result<StatusCode> {
     caller.require_write()?;
+    // Checked before the trunk is torn down at Twilio, which cannot be undone.
+    let current = app.get_twilio_provider(caller.org.id, id).await?.record;
+    if if_match.is_some_and(|v| v != current.version) {
+        return Err(Error::PreconditionFailed);
+    }
     app.delete_twilio_provider(caller.org.id, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 #[utoipa::path(delete, path = "/api/v1/providers/twilio/{id}", tag = "v1: Twilio providers",
     summary = "Delete a Twilio provider (tears down its SIP trunk at Twilio)",
-    params(openapi::OptionalOrgHandleHeader, ("id" = uuid::Uuid, Path, description = "Provider identifier")),
+    params(openapi::OptionalOrgHandleHeader, ("id" = uuid::Uuid, Path, description = "Provider identifier"), openapi::IfMatchHeader),
     responses((status = 204, description = "Deleted; empty body"),
         (status = 400, description = "Twilio refused the stored credentials", body = openapi::Problem, content_type = "application/problem+json"),
         (status = 401, description = "No or invalid token", body = openapi::Problem, content_type = "application/problem+json"),
         (status = 403, description = "`Org-Handle` is not the token's organization, or a read-only token", body = openapi::Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such provider in the organization (or not a uuid)", body = openapi::Problem, content_type = "application/problem+json"),
+        (status = 412, description = "`If-Match` names a stale version; nothing was changed", body = openapi::Problem, content_type = "application/problem+json"),
         (status = 503, description = "Twilio could not be reached; nothing was changed", body = openapi::Problem, content_type = "application/problem+json")),
     security(("bearer" = [])))]
 pub(super) async fn delete_twilio_provider(
     state: State<AppState>,
     caller: V1Caller,
     id: ProviderId,
+    if_match: IfMatch,
 ) -> Result<StatusCode> {
-    delete_provider(state, caller, id).await
+    delete_provider(state, caller, id, if_match).await
 }
 
 #[cfg(test)]
