@@ -14,7 +14,6 @@
 mod common;
 
 use std::collections::HashMap;
-use std::process::Stdio;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -27,7 +26,7 @@ use patchbay::storage::{ConfigurationRecord, ListQuery, Organization};
 use secrecy::ExposeSecret as _;
 use serde_json::{Value, json};
 
-use common::{CONFIGS, ScratchPostgres, TEST_KEY, config_path};
+use common::{CLOSED_PORT, CONFIGS, ScratchPostgres, ServerProcess, TEST_KEY, config_path};
 
 const ROUNDS: usize = 3;
 const WRITERS: usize = 4;
@@ -36,85 +35,6 @@ const MAX_REQUESTS_PER_WRITER: usize = 20_000;
 const ORG: &str = "crash";
 /// `?verify=false`: no live carrier check on writes (ignored where the parameter is unknown).
 const NO_VERIFY: &str = "?verify=false";
-/// Where every carrier points: nothing leaves the machine.
-const CLOSED_PORT: &str = "http://127.0.0.1:9";
-
-/// The real `patchbay serve`, as a child process, on a loopback port.
-pub struct ServerProcess {
-    child: tokio::process::Child,
-    pub base: String,
-}
-
-impl ServerProcess {
-    /// Starts the binary on `database_url` with the test master key, carriers pointed at a
-    /// closed local port, and waits (bounded) for `/healthz` to answer 200.
-    pub async fn start(database_url: &str) -> Self {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .unwrap()
-            .port();
-        let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_patchbay"));
-        command
-            .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
-            .env("PATCHBAY_DATABASE_URL", database_url)
-            .env("PATCHBAY_MASTER_KEY", TEST_KEY)
-            .env("PATCHBAY_LOG", "warn")
-            // The load comes from one token: this tests durability, not the rate limit.
-            .env("PATCHBAY_RATE_LIMIT_PER_SECOND", "0")
-            .env_remove("PATCHBAY_MASTER_KEY_FILE")
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .kill_on_drop(true);
-        for carrier in [
-            "TWILIO",
-            "TWILIO_TRUNKING",
-            "PLIVO",
-            "TELNYX",
-            "VONAGE",
-            "EXOTEL",
-            "SIGNALWIRE",
-        ] {
-            command.env(format!("PATCHBAY_{carrier}_BASE_URL"), CLOSED_PORT);
-        }
-        let mut child = command.spawn().expect("spawn patchbay");
-        let base = format!("http://127.0.0.1:{port}");
-        let client = reqwest::Client::new();
-        let deadline = Instant::now() + Duration::from_secs(30);
-        loop {
-            if let Ok(r) = client.get(format!("{base}/healthz")).send().await
-                && r.status() == 200
-            {
-                return Self { child, base };
-            }
-            if let Some(status) = child.try_wait().unwrap() {
-                panic!("patchbay exited before it was ready: {status}");
-            }
-            assert!(Instant::now() < deadline, "patchbay not ready within 30 s");
-            tokio::time::sleep(Duration::from_millis(5)).await;
-        }
-    }
-
-    /// SIGKILL: no shutdown code runs.
-    pub async fn kill(mut self) {
-        self.child.start_kill().unwrap();
-        self.child.wait().await.unwrap();
-    }
-
-    /// SIGTERM, then waits for the graceful exit (bounded).
-    pub async fn stop(mut self) {
-        let pid = self.child.id().expect("running").to_string();
-        let sent = tokio::process::Command::new("kill")
-            .args(["-TERM", &pid])
-            .status()
-            .await;
-        assert!(sent.is_ok_and(|s| s.success()), "could not signal patchbay");
-        let status = tokio::time::timeout(Duration::from_secs(15), self.child.wait())
-            .await
-            .expect("patchbay did not stop within 15 s of SIGTERM")
-            .unwrap();
-        assert!(status.success(), "patchbay exited with {status} on SIGTERM");
-    }
-}
 
 /// Creates an organization and an admin token through the library; returns the token.
 async fn provision(database_url: &str) -> String {

@@ -6,9 +6,8 @@
 
 mod common;
 
-use std::process::Stdio;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use patchbay::carriers::Carriers;
 use patchbay::crypto::Keyring;
@@ -19,82 +18,36 @@ use reqwest::Method;
 use secrecy::ExposeSecret as _;
 use serde_json::{Value, json};
 
-use common::{CONFIGS, ScratchPostgres, TEST_KEY, config_path};
+use common::{CLOSED_PORT, CONFIGS, ScratchPostgres, ServerProcess, TEST_KEY, config_path};
 
 const ORG: &str = "multi";
 /// Concurrent requests in each race, split evenly across the two instances.
 const RACERS: usize = 16;
 const RACES: usize = 3;
-/// Where every carrier points: nothing leaves the machine.
-const CLOSED_PORT: &str = "http://127.0.0.1:9";
-
-/// One `patchbay serve` child process.
+/// One `patchbay serve` child process, and a client acting as the org's admin.
 struct Instance {
-    child: tokio::process::Child,
-    base: String,
+    server: ServerProcess,
     client: reqwest::Client,
     token: String,
 }
 
 impl Instance {
     async fn start(database_url: &str, token: &str) -> Self {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .unwrap()
-            .port();
-        let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_patchbay"));
-        command
-            .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
-            .env("PATCHBAY_DATABASE_URL", database_url)
-            .env("PATCHBAY_MASTER_KEY", TEST_KEY)
-            .env("PATCHBAY_LOG", "warn")
-            // The load comes from one token: this tests durability, not the rate limit.
-            .env("PATCHBAY_RATE_LIMIT_PER_SECOND", "0")
-            .env_remove("PATCHBAY_MASTER_KEY_FILE")
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .kill_on_drop(true);
-        for carrier in [
-            "TWILIO",
-            "TWILIO_TRUNKING",
-            "PLIVO",
-            "TELNYX",
-            "VONAGE",
-            "EXOTEL",
-            "SIGNALWIRE",
-        ] {
-            command.env(format!("PATCHBAY_{carrier}_BASE_URL"), CLOSED_PORT);
-        }
-        let mut child = command.spawn().expect("spawn patchbay");
-        let base = format!("http://127.0.0.1:{port}");
+        let server = ServerProcess::start(database_url).await;
         let client = reqwest::Client::builder()
             .timeout(Duration::from_secs(10))
             .build()
             .unwrap();
-        let deadline = Instant::now() + Duration::from_secs(30);
-        loop {
-            if let Ok(r) = client.get(format!("{base}/healthz")).send().await
-                && r.status() == 200
-            {
-                let token = token.to_owned();
-                return Self {
-                    child,
-                    base,
-                    client,
-                    token,
-                };
-            }
-            if let Some(status) = child.try_wait().unwrap() {
-                panic!("patchbay exited before it was ready: {status}");
-            }
-            assert!(Instant::now() < deadline, "patchbay not ready within 30 s");
-            tokio::time::sleep(Duration::from_millis(5)).await;
+        Self {
+            server,
+            client,
+            token: token.to_owned(),
         }
     }
 
     fn request(&self, method: Method, path: &str) -> reqwest::RequestBuilder {
         self.client
-            .request(method, format!("{}{path}", self.base))
+            .request(method, format!("{}{path}", self.server.base))
             .header("Authorization", format!("Token {}", self.token))
             .header("Org-Handle", ORG)
     }
@@ -105,9 +58,8 @@ impl Instance {
             .json(&body)
     }
 
-    async fn stop(mut self) {
-        self.child.start_kill().unwrap();
-        self.child.wait().await.unwrap();
+    async fn stop(self) {
+        self.server.kill().await;
     }
 }
 

@@ -3,7 +3,9 @@
 
 use std::io::Write as _;
 use std::net::SocketAddr;
+use std::process::Stdio;
 use std::sync::{Arc, Once};
+use std::time::{Duration, Instant};
 
 use patchbay::carriers::{CarrierSettings, Carriers};
 use patchbay::crypto::Keyring;
@@ -313,4 +315,84 @@ macro_rules! both_backends {
             )*
         }
     };
+}
+
+/// Where every carrier of a spawned binary points: a closed local port, nothing leaves the machine.
+pub const CLOSED_PORT: &str = "http://127.0.0.1:9";
+
+/// The real `patchbay serve`, as a child process, on a loopback port.
+pub struct ServerProcess {
+    child: tokio::process::Child,
+    pub base: String,
+}
+
+impl ServerProcess {
+    /// Starts the binary on `database_url` with the test master key, carriers pointed at a
+    /// closed local port, and waits (bounded) for `/healthz` to answer 200.
+    pub async fn start(database_url: &str) -> Self {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .unwrap()
+            .port();
+        let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_patchbay"));
+        command
+            .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
+            .env("PATCHBAY_DATABASE_URL", database_url)
+            .env("PATCHBAY_MASTER_KEY", TEST_KEY)
+            .env("PATCHBAY_LOG", "warn")
+            // Load tests send bursts from one token: they measure the service, not its rate limit.
+            .env("PATCHBAY_RATE_LIMIT_PER_SECOND", "0")
+            .env_remove("PATCHBAY_MASTER_KEY_FILE")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .kill_on_drop(true);
+        for carrier in [
+            "TWILIO",
+            "TWILIO_TRUNKING",
+            "PLIVO",
+            "TELNYX",
+            "VONAGE",
+            "EXOTEL",
+            "SIGNALWIRE",
+        ] {
+            command.env(format!("PATCHBAY_{carrier}_BASE_URL"), CLOSED_PORT);
+        }
+        let mut child = command.spawn().expect("spawn patchbay");
+        let base = format!("http://127.0.0.1:{port}");
+        let client = reqwest::Client::new();
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            if let Ok(r) = client.get(format!("{base}/healthz")).send().await
+                && r.status() == 200
+            {
+                return Self { child, base };
+            }
+            if let Some(status) = child.try_wait().unwrap() {
+                panic!("patchbay exited before it was ready: {status}");
+            }
+            assert!(Instant::now() < deadline, "patchbay not ready within 30 s");
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    }
+
+    /// SIGKILL: no shutdown code runs.
+    pub async fn kill(mut self) {
+        self.child.start_kill().unwrap();
+        self.child.wait().await.unwrap();
+    }
+
+    /// SIGTERM, then waits for the graceful exit (bounded).
+    pub async fn stop(mut self) {
+        let pid = self.child.id().expect("running").to_string();
+        let sent = tokio::process::Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .await;
+        assert!(sent.is_ok_and(|s| s.success()), "could not signal patchbay");
+        let status = tokio::time::timeout(Duration::from_secs(15), self.child.wait())
+            .await
+            .expect("patchbay did not stop within 15 s of SIGTERM")
+            .unwrap();
+        assert!(status.success(), "patchbay exited with {status} on SIGTERM");
+    }
 }
