@@ -43,6 +43,7 @@ async fn main() -> std::io::Result<()> {
             println!("twilio stand-in listening on {url}");
             println!("export PATCHBAY_TWILIO_BASE_URL={url}");
             println!("export PATCHBAY_TWILIO_TRUNKING_BASE_URL={url}");
+            // A made-up account of this stand-in, printed so a person can use it: not a secret.
             println!("account_sid={sid}");
             println!("auth_token={token}");
             println!("incoming_phone_number_sid={number} (+15005550006)");
@@ -62,6 +63,7 @@ async fn main() -> std::io::Result<()> {
             let var = carrier.slug().to_ascii_uppercase();
             println!("{} stand-in listening on {url}", carrier.slug());
             println!("export PATCHBAY_{var}_BASE_URL={url}");
+            // A made-up account of this stand-in, printed so a person can use it: not a secret.
             println!("account_sid={}", acc.id);
             println!("auth_token={}", acc.secret);
             if carrier == Carrier::Exotel {
