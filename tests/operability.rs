@@ -25,9 +25,15 @@ fn settings(rate_limit: Option<(u32, u32)>, request_timeout: Duration) -> HttpSe
 
 #[tokio::test]
 async fn tokens_are_rate_limited_separately_and_health_is_exempt() {
-    let app = common::spawn_app_with(common::Backend::Sqlite, settings(Some((1, 3)), Duration::from_secs(30)))
-        .await
-        .unwrap();
+    for backend in [common::Backend::Sqlite, common::Backend::Postgres] {
+        let Some(app) = common::spawn_app_with(backend, settings(Some((1, 3)), Duration::from_secs(30))).await else {
+            continue;
+        };
+        tokens_are_rate_limited_separately_and_health_is_exempt_on(app).await;
+    }
+}
+
+async fn tokens_are_rate_limited_separately_and_health_is_exempt_on(app: common::TestApp) {
     for expected_remaining in [2, 1, 0] {
         let response = app.admin(Method::GET, CONFIGS).send().await.unwrap();
         assert_eq!(response.status(), 200);
@@ -61,9 +67,15 @@ async fn tokens_are_rate_limited_separately_and_health_is_exempt() {
 
 #[tokio::test]
 async fn a_request_past_its_deadline_is_cancelled_and_leaves_nothing() {
-    let app = common::spawn_app_with(common::Backend::Sqlite, settings(None, Duration::from_millis(300)))
-        .await
-        .unwrap();
+    for backend in [common::Backend::Sqlite, common::Backend::Postgres] {
+        let Some(app) = common::spawn_app_with(backend, settings(None, Duration::from_millis(300))).await else {
+            continue;
+        };
+        a_request_past_its_deadline_is_cancelled_and_leaves_nothing_on(app).await;
+    }
+}
+
+async fn a_request_past_its_deadline_is_cancelled_and_leaves_nothing_on(app: common::TestApp) {
     app.twilio.put_account(TWILIO_SID, "t");
     // The carrier hangs far longer than the request may take.
     app.twilio.recorder.inject(
@@ -83,7 +95,15 @@ async fn a_request_past_its_deadline_is_cancelled_and_leaves_nothing() {
 
 #[tokio::test]
 async fn request_ids_metrics_and_readiness() {
-    let app = common::spawn_app(common::Backend::Sqlite).await.unwrap();
+    for backend in [common::Backend::Sqlite, common::Backend::Postgres] {
+        let Some(app) = common::spawn_app_with(backend, common::test_http_settings()).await else {
+            continue;
+        };
+        request_ids_metrics_and_readiness_on(app).await;
+    }
+}
+
+async fn request_ids_metrics_and_readiness_on(app: common::TestApp) {
     let response = app
         .admin(Method::GET, CONFIGS)
         .header("X-Request-Id", "trace-abc-123")
@@ -127,7 +147,13 @@ async fn request_ids_metrics_and_readiness() {
         .unwrap();
     assert_eq!(
         (ready["status"].as_str(), ready["database"].as_str()),
-        (Some("ready"), Some("sqlite"))
+        (
+            Some("ready"),
+            Some(match app.backend {
+                common::Backend::Sqlite => "sqlite",
+                common::Backend::Postgres => "postgres",
+            })
+        )
     );
     app.app.store.close().await;
     assert_eq!(app.bare(Method::GET, "/readyz").send().await.unwrap().status(), 503);
