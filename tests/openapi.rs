@@ -59,6 +59,24 @@ async fn the_document_is_openapi_3_1_and_lists_every_route() {
                 !op["responses"].as_object().unwrap().is_empty(),
                 "{method} {path} has no responses"
             );
+            // Answers every authenticated operation can give are documented on each of them.
+            if path.starts_with("/api/") {
+                let responses = op["responses"].as_object().unwrap();
+                for status in ["401", "429", "500", "503"] {
+                    assert!(
+                        responses.contains_key(status),
+                        "{method} {path} does not document {status}"
+                    );
+                }
+                if op.get("requestBody").is_some() {
+                    for status in ["413", "415"] {
+                        assert!(
+                            responses.contains_key(status),
+                            "{method} {path} does not document {status}"
+                        );
+                    }
+                }
+            }
         }
     }
     let text = doc.to_string();

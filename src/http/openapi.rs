@@ -113,8 +113,24 @@ impl Modify for CommonAnswers {
                 &mut item.patch,
                 &mut item.delete,
             ];
+            let v1 = path.starts_with("/api/v1/");
             for operation in operations.into_iter().flatten() {
+                let has_body = operation.request_body.is_some();
                 let responses = &mut operation.responses.responses;
+                // The v1 operations share these answers word for word; described once here.
+                if v1 {
+                    responses
+                        .entry("401".into())
+                        .or_insert_with(|| error_body("No or invalid token"));
+                }
+                if v1 && has_body {
+                    responses
+                        .entry("413".into())
+                        .or_insert_with(|| error_body("Body over 64 KiB"));
+                    responses
+                        .entry("415".into())
+                        .or_insert_with(|| error_body("Not `Content-Type: application/json`"));
+                }
                 responses
                     .entry("429".into())
                     .or_insert_with(|| error_body("Throttled: see Retry-After and RateLimit-* headers"));

@@ -404,7 +404,6 @@ struct ListView<T> {
     params(openapi::OptionalOrgHandleHeader, openapi::PagingParams),
     responses((status = 200, description = "A page of providers", body = openapi::TwilioProviderList),
         (status = 400, description = "Bad `skip` or `take`, or a malformed query string", body = openapi::Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No or invalid token", body = openapi::Problem, content_type = "application/problem+json"),
         (status = 403, description = "`Org-Handle` is not the token's organization", body = openapi::Problem, content_type = "application/problem+json")),
     security(("bearer" = [])))]
 pub(super) async fn list_providers(
@@ -429,11 +428,8 @@ pub(super) async fn list_providers(
     request_body(content = openapi::CreateTwilioProvider, content_type = "application/json"),
     responses((status = 201, description = "Created", body = openapi::TwilioProvider),
         (status = 400, description = "Invalid input, credentials Twilio refused (`errors.authToken`), or an unusable account", body = openapi::Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No or invalid token", body = openapi::Problem, content_type = "application/problem+json"),
         (status = 403, description = "`Org-Handle` is not the token's organization, or a read-only token", body = openapi::Problem, content_type = "application/problem+json"),
         (status = 409, description = "A Twilio provider for this account already exists", body = openapi::Problem, content_type = "application/problem+json"),
-        (status = 413, description = "Body over 64 KiB", body = openapi::Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Not `Content-Type: application/json`", body = openapi::Problem, content_type = "application/problem+json"),
         (status = 503, description = "Twilio could not be reached; nothing was created", body = openapi::Problem, content_type = "application/problem+json")),
     security(("bearer" = [])))]
 pub(super) async fn create_provider(
@@ -451,7 +447,6 @@ pub(super) async fn create_provider(
     summary = "Get a provider",
     params(openapi::OptionalOrgHandleHeader, ("id" = uuid::Uuid, Path, description = "Provider identifier")),
     responses((status = 200, description = "The provider", body = openapi::TwilioProvider),
-        (status = 401, description = "No or invalid token", body = openapi::Problem, content_type = "application/problem+json"),
         (status = 403, description = "`Org-Handle` is not the token's organization", body = openapi::Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such provider in the organization (or not a uuid)", body = openapi::Problem, content_type = "application/problem+json")),
     security(("bearer" = [])))]
@@ -468,7 +463,6 @@ pub(super) async fn get_provider(
     summary = "Get a Twilio provider",
     params(openapi::OptionalOrgHandleHeader, ("id" = uuid::Uuid, Path, description = "Provider identifier")),
     responses((status = 200, description = "The provider", body = openapi::TwilioProvider),
-        (status = 401, description = "No or invalid token", body = openapi::Problem, content_type = "application/problem+json"),
         (status = 403, description = "`Org-Handle` is not the token's organization", body = openapi::Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such provider in the organization (or not a uuid)", body = openapi::Problem, content_type = "application/problem+json")),
     security(("bearer" = [])))]
@@ -482,13 +476,10 @@ pub(super) async fn get_twilio_provider(state: State<AppState>, caller: V1Caller
     request_body(content = openapi::UpdateTwilioProvider, content_type = "application/json"),
     responses((status = 200, description = "Twilio provider updated successfully", body = openapi::TwilioProvider),
         (status = 400, description = "Invalid input (credentials cannot be changed here), or Twilio refused the trunk update", body = openapi::Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No or invalid token", body = openapi::Problem, content_type = "application/problem+json"),
         (status = 403, description = "`Org-Handle` is not the token's organization, or a read-only token", body = openapi::Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such provider in the organization (or not a uuid)", body = openapi::Problem, content_type = "application/problem+json"),
         (status = 409, description = "The provider is being changed concurrently", body = openapi::Problem, content_type = "application/problem+json"),
         (status = 412, description = "`If-Match` names a stale version; nothing was changed", body = openapi::Problem, content_type = "application/problem+json"),
-        (status = 413, description = "Body over 64 KiB", body = openapi::Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Not `Content-Type: application/json`", body = openapi::Problem, content_type = "application/problem+json"),
         (status = 503, description = "Twilio could not be reached; nothing was changed", body = openapi::Problem, content_type = "application/problem+json")),
     security(("bearer" = [])))]
 pub(super) async fn update_provider(
@@ -512,13 +503,10 @@ pub(super) async fn update_provider(
     request_body(content = openapi::RotateAuthToken, content_type = "application/json"),
     responses((status = 200, description = "Rotated; the provider with its fresh verification", body = openapi::TwilioProvider),
         (status = 400, description = "Invalid input, or Twilio refused the token (`errors.authToken`); the stored token stays", body = openapi::Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No or invalid token", body = openapi::Problem, content_type = "application/problem+json"),
         (status = 403, description = "`Org-Handle` is not the token's organization, or a read-only token", body = openapi::Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such provider in the organization (or not a uuid)", body = openapi::Problem, content_type = "application/problem+json"),
         (status = 409, description = "The provider is being changed concurrently", body = openapi::Problem, content_type = "application/problem+json"),
         (status = 412, description = "`If-Match` names a stale version; nothing was changed", body = openapi::Problem, content_type = "application/problem+json"),
-        (status = 413, description = "Body over 64 KiB", body = openapi::Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Not `Content-Type: application/json`", body = openapi::Problem, content_type = "application/problem+json"),
         (status = 503, description = "Twilio could not be reached; nothing was changed", body = openapi::Problem, content_type = "application/problem+json")),
     security(("bearer" = [])))]
 pub(super) async fn rotate_auth_token(
@@ -550,7 +538,6 @@ struct VerifyView {
     summary = "Verify a provider with Twilio now (credentials, account, trunk, numbers)",
     params(openapi::OptionalOrgHandleHeader, ("id" = uuid::Uuid, Path, description = "Provider identifier")),
     responses((status = 200, description = "The verification, also stored on the provider", body = openapi::TwilioVerification),
-        (status = 401, description = "No or invalid token", body = openapi::Problem, content_type = "application/problem+json"),
         (status = 403, description = "`Org-Handle` is not the token's organization, or a read-only token", body = openapi::Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such provider in the organization (or not a uuid)", body = openapi::Problem, content_type = "application/problem+json")),
     security(("bearer" = [])))]
@@ -603,7 +590,6 @@ impl From<AvailableNumber> for AvailableNumberView {
     params(openapi::OptionalOrgHandleHeader, ("id" = uuid::Uuid, Path, description = "Provider identifier")),
     responses((status = 200, description = "The account's incoming phone numbers", body = openapi::AvailableNumberList),
         (status = 400, description = "Twilio refused the stored credentials", body = openapi::Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No or invalid token", body = openapi::Problem, content_type = "application/problem+json"),
         (status = 403, description = "`Org-Handle` is not the token's organization", body = openapi::Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such provider in the organization (or not a uuid)", body = openapi::Problem, content_type = "application/problem+json"),
         (status = 503, description = "Twilio could not be reached; nothing was changed", body = openapi::Problem, content_type = "application/problem+json")),
@@ -640,11 +626,8 @@ struct ImportView {
     request_body(content = openapi::ImportPhoneNumbers, content_type = "application/json"),
     responses((status = 200, description = "Per-number outcome: the numbers that could not be imported are listed in `errors`", body = openapi::ImportResult),
         (status = 400, description = "Invalid input, or the provider has no SIP trunk (created through v2)", body = openapi::Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No or invalid token", body = openapi::Problem, content_type = "application/problem+json"),
         (status = 403, description = "`Org-Handle` is not the token's organization, or a read-only token", body = openapi::Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such provider in the organization (or not a uuid)", body = openapi::Problem, content_type = "application/problem+json"),
-        (status = 413, description = "Body over 64 KiB", body = openapi::Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Not `Content-Type: application/json`", body = openapi::Problem, content_type = "application/problem+json")),
+        (status = 404, description = "No such provider in the organization (or not a uuid)", body = openapi::Problem, content_type = "application/problem+json")),
     security(("bearer" = [])))]
 pub(super) async fn import_numbers(
     State(app): State<AppState>,
@@ -676,7 +659,6 @@ pub(super) async fn import_numbers(
     params(openapi::OptionalOrgHandleHeader, ("id" = uuid::Uuid, Path, description = "Provider identifier"), ("phone_number_id" = uuid::Uuid, Path, description = "Imported phone number id (`phoneNumberId` in available-numbers)")),
     responses((status = 204, description = "Removed; empty body"),
         (status = 400, description = "Twilio refused the stored credentials", body = openapi::Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No or invalid token", body = openapi::Problem, content_type = "application/problem+json"),
         (status = 403, description = "`Org-Handle` is not the token's organization, or a read-only token", body = openapi::Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such provider or imported phone number", body = openapi::Problem, content_type = "application/problem+json"),
         (status = 503, description = "Twilio could not be reached; nothing was changed", body = openapi::Problem, content_type = "application/problem+json")),
@@ -698,7 +680,6 @@ pub(super) async fn delete_phone_number(
     params(openapi::OptionalOrgHandleHeader, ("id" = uuid::Uuid, Path, description = "Provider identifier"), openapi::IfMatchHeader),
     responses((status = 204, description = "Deleted; empty body"),
         (status = 400, description = "Twilio refused the stored credentials", body = openapi::Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No or invalid token", body = openapi::Problem, content_type = "application/problem+json"),
         (status = 403, description = "`Org-Handle` is not the token's organization, or a read-only token", body = openapi::Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such provider in the organization (or not a uuid)", body = openapi::Problem, content_type = "application/problem+json"),
         (status = 412, description = "`If-Match` names a stale version; nothing was changed", body = openapi::Problem, content_type = "application/problem+json"),
@@ -725,7 +706,6 @@ pub(super) async fn delete_provider(
     params(openapi::OptionalOrgHandleHeader, ("id" = uuid::Uuid, Path, description = "Provider identifier"), openapi::IfMatchHeader),
     responses((status = 204, description = "Deleted; empty body"),
         (status = 400, description = "Twilio refused the stored credentials", body = openapi::Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No or invalid token", body = openapi::Problem, content_type = "application/problem+json"),
         (status = 403, description = "`Org-Handle` is not the token's organization, or a read-only token", body = openapi::Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such provider in the organization (or not a uuid)", body = openapi::Problem, content_type = "application/problem+json"),
         (status = 412, description = "`If-Match` names a stale version; nothing was changed", body = openapi::Problem, content_type = "application/problem+json"),
