@@ -1,10 +1,183 @@
-//! Start-up configuration that is more than a flag: the layered config file, and where the
-//! master key comes from.
+//! The settings, in one place: [`Settings`] read from, lowest first, defaults, the TOML file
+//! given by `--config` (or `PATCHBAY_CONFIG`), `PATCHBAY_*` environment variables, flags; and
+//! what is more than a flag: the layered config file, and where the master key comes from.
+//!
+//! The layering is clap's env < flag precedence over an environment the config file filled in
+//! beforehand ([`apply_config_file`]), so every setting has one name in all three places.
 
 use std::ffi::OsString;
+use std::fmt;
+use std::net::SocketAddr;
+use std::num::NonZeroU32;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
+use serde_json::json;
+
+use crate::carriers::CarrierSettings;
 use crate::crypto::{KeyError, Keyring};
+use crate::domain::access::parse_duration;
+use crate::http::{HttpSettings, RateLimit};
+use crate::worker::VerifierSettings;
+
+/// Settings every command takes (flags valid before or after the subcommand).
+#[derive(clap::Args, Debug, Clone)]
+pub struct CommonSettings {
+    /// A TOML file of settings (keys as in the README: database_url, listen, ...).
+    #[arg(long, env = "PATCHBAY_CONFIG", global = true)]
+    pub config: Option<PathBuf>,
+    /// Database: a SQLite file (default) or a postgres:// URL.
+    #[arg(
+        long,
+        env = "PATCHBAY_DATABASE_URL",
+        default_value = "sqlite://patchbay.db",
+        global = true
+    )]
+    pub database_url: String,
+    /// Master key file; by default `<database file>.key` for SQLite. The key itself can be given
+    /// in PATCHBAY_MASTER_KEY (base64), never on the command line.
+    #[arg(long, env = "PATCHBAY_MASTER_KEY_FILE", global = true)]
+    pub master_key_file: Option<PathBuf>,
+    #[arg(long, env = "PATCHBAY_LOG_FORMAT", value_enum, default_value = "text", global = true)]
+    pub log_format: LogFormat,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum, Debug, PartialEq, Eq)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+impl LogFormat {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Text => "text",
+            Self::Json => "json",
+        }
+    }
+}
+
+/// Settings of the server, taken by `serve` and `config check`.
+#[derive(clap::Args, Debug, Clone)]
+pub struct ServerSettings {
+    #[arg(long, env = "PATCHBAY_LISTEN", default_value = "127.0.0.1:3001")]
+    pub listen: SocketAddr,
+    /// How often each configuration is re-verified with its carrier (e.g. 1h, 30m, 30s).
+    #[arg(long, env = "PATCHBAY_VERIFY_INTERVAL", default_value = "1h", value_parser = parse_interval)]
+    pub verify_interval: Duration,
+    /// Carrier verification calls in flight at once.
+    #[arg(long, env = "PATCHBAY_VERIFY_CONCURRENCY", default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..))]
+    pub verify_concurrency: u16,
+    /// Sustained requests per second per API token; 0 disables rate limiting.
+    #[arg(long, env = "PATCHBAY_RATE_LIMIT_PER_SECOND", default_value_t = 50)]
+    pub rate_limit_per_second: u32,
+    /// Requests a token may send at once before the sustained rate applies.
+    #[arg(long, env = "PATCHBAY_RATE_LIMIT_BURST", default_value_t = 100)]
+    pub rate_limit_burst: u32,
+    /// A request still running after this is cancelled with a 503.
+    #[arg(long, env = "PATCHBAY_REQUEST_TIMEOUT", default_value = "30s", value_parser = parse_interval)]
+    pub request_timeout: Duration,
+    /// After SIGTERM/SIGINT, how long in-flight requests may take before the process exits.
+    #[arg(long, env = "PATCHBAY_SHUTDOWN_GRACE", default_value = "30s", value_parser = parse_interval)]
+    pub shutdown_grace: Duration,
+}
+
+impl ServerSettings {
+    pub fn http(&self) -> HttpSettings {
+        let rate_limit = NonZeroU32::new(self.rate_limit_per_second).map(|per_second| RateLimit {
+            per_second,
+            burst: NonZeroU32::new(self.rate_limit_burst).unwrap_or(per_second),
+        });
+        HttpSettings {
+            rate_limit,
+            request_timeout: self.request_timeout,
+            shutdown_grace: self.shutdown_grace,
+        }
+    }
+
+    pub fn worker(&self) -> VerifierSettings {
+        VerifierSettings {
+            concurrency: self.verify_concurrency.into(),
+            ..VerifierSettings::default()
+        }
+    }
+}
+
+fn parse_interval(s: &str) -> Result<Duration, String> {
+    parse_duration(s)?.to_std().map_err(|e| e.to_string())
+}
+
+/// Everything a command runs with. Its `Debug` is the redacted JSON `config check` prints.
+#[derive(Clone)]
+pub struct Settings {
+    pub common: CommonSettings,
+    /// Present for the commands that run the server (`serve`, `config check`).
+    pub server: Option<ServerSettings>,
+    /// The carrier endpoints and timeouts (`PATCHBAY_*_BASE_URL`, `PATCHBAY_CARRIER_*`).
+    pub carriers: CarrierSettings,
+}
+
+impl Settings {
+    /// Completes what clap parsed with the settings that come only from the environment.
+    pub fn load(common: CommonSettings, server: Option<ServerSettings>) -> anyhow::Result<Self> {
+        Ok(Self {
+            common,
+            server,
+            carriers: CarrierSettings::from_env()?,
+        })
+    }
+
+    /// The master key as it would be loaded; an error for one that would stop `serve`.
+    pub fn master_key(&self) -> anyhow::Result<serde_json::Value> {
+        describe_master_key(&self.common.database_url, self.common.master_key_file.as_deref())
+    }
+
+    fn redacted(&self) -> serde_json::Value {
+        let c = &self.common;
+        let carriers = &self.carriers;
+        let mut out = json!({
+            "config_file": c.config.as_ref().map(|p| p.display().to_string()),
+            "database_url": redact_url(&c.database_url),
+            "master_key": self.master_key().unwrap_or_else(|e| json!({"error": e.to_string()})),
+            "log_format": c.log_format.as_str(),
+        });
+        if let Some(server) = &self.server {
+            let http = server.http();
+            let fields = json!({
+                "listen": server.listen.to_string(),
+                "verify_interval_seconds": server.verify_interval.as_secs(),
+                "verify_concurrency": server.verify_concurrency,
+                "rate_limit": http.rate_limit.map(|l| json!({"per_second": l.per_second.get(), "burst": l.burst.get()})),
+                "request_timeout_seconds": http.request_timeout.as_secs(),
+                "shutdown_grace_seconds": http.shutdown_grace.as_secs(),
+            });
+            if let (Some(out), serde_json::Value::Object(fields)) = (out.as_object_mut(), fields) {
+                out.extend(fields);
+            }
+        }
+        out["carriers"] = json!({
+            "twilio_base_url": redact_url(&carriers.twilio_base_url),
+            "twilio_trunking_base_url": redact_url(&carriers.twilio_trunking_base_url),
+            "plivo_base_url": redact_url(&carriers.plivo_base_url),
+            "telnyx_base_url": redact_url(&carriers.telnyx_base_url),
+            "vonage_base_url": redact_url(&carriers.vonage_base_url),
+            "exotel_base_url": carriers.exotel_base_url.as_deref().map(redact_url),
+            "signalwire_base_url": carriers.signalwire_base_url.as_deref().map(redact_url),
+            "connect_timeout_ms": carriers.connect_timeout.as_millis() as u64,
+            "request_timeout_ms": carriers.request_timeout.as_millis() as u64,
+            "max_retries": carriers.max_retries,
+        });
+        out
+    }
+}
+
+/// Pretty JSON, every secret redacted: what `patchbay config check` prints.
+impl fmt::Debug for Settings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let text = serde_json::to_string_pretty(&self.redacted()).map_err(|_| fmt::Error)?;
+        f.write_str(&text)
+    }
+}
 
 pub const MASTER_KEY_ENV: &str = "PATCHBAY_MASTER_KEY";
 

@@ -4,7 +4,7 @@
 mod common;
 
 use common::{CONFIGS, CONFIGS_UNVERIFIED, TWILIO_SID, TestApp, config_path, send};
-use patchbay::verifier::{VerifierSettings, run_round};
+use patchbay::worker::{VerifierSettings, run_round};
 use reqwest::Method;
 use serde_json::{Value, json};
 use standin::recorder::Fault;

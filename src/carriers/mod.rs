@@ -48,14 +48,7 @@ impl Credentials {
     }
 }
 
-#[derive(Serialize, Deserialize, Clone, Copy, PartialEq, Eq, Debug)]
-#[serde(rename_all = "lowercase")]
-pub enum VerificationStatus {
-    Pending,
-    Verified,
-    Warning,
-    Failed,
-}
+pub use crate::domain::verification::VerificationStatus;
 
 #[derive(Serialize, Deserialize, Clone, Copy, PartialEq, Eq, Debug)]
 #[serde(rename_all = "lowercase")]

@@ -4,3 +4,5 @@ pub mod access;
 pub mod catalogue;
 pub mod configuration;
 pub mod phone;
+pub mod twilio;
+pub mod verification;

@@ -18,8 +18,7 @@ use crate::error::Error;
 use crate::storage::IdempotencyClaim;
 
 pub const HEADER: &str = "idempotency-key";
-/// Kept this long, then forgotten (the background loop purges them).
-pub const RETENTION: chrono::TimeDelta = chrono::TimeDelta::hours(24);
+pub use crate::service::idempotency::RETENTION;
 /// A first request still unanswered after this is presumed dead.
 const STALE: chrono::TimeDelta = chrono::TimeDelta::seconds(60);
 /// Answers larger than this are not stored (creates answer a few hundred bytes).

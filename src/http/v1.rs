@@ -22,11 +22,11 @@ use crate::carriers::Check;
 use crate::domain::configuration::{FieldErrors, NAME_MAX};
 use crate::error::{Error, Result};
 use crate::service::Caller;
-use crate::storage::ConfigurationWithCount;
-use crate::twilio_provider::{
-    AvailableNumber, DEFAULT_REGION, NewTwilioProvider, PHONE_NUMBER_NOT_FOUND, PROVIDER, PROVIDER_NOT_FOUND, REGIONS,
-    TwilioProviderUpdate,
+use crate::service::phone_numbers::{AvailableNumber, PHONE_NUMBER_NOT_FOUND};
+use crate::service::twilio::{
+    DEFAULT_REGION, NewTwilioProvider, PROVIDER, PROVIDER_NOT_FOUND, REGIONS, TwilioProviderUpdate,
 };
+use crate::storage::ConfigurationWithCount;
 
 /// The media type of every v1 error.
 pub(super) const PROBLEM_CONTENT_TYPE: &str = problem::CONTENT_TYPE;
@@ -796,7 +796,7 @@ mod tests {
 
     /// Arbitrary JSON values, a few levels deep.
     use crate::carriers::twilio::is_sid;
-    use crate::twilio_provider::REGIONS;
+    use crate::service::twilio::REGIONS;
 
     fn any_json() -> impl proptest::strategy::Strategy<Value = Value> {
         use proptest::prelude::*;

@@ -1,5 +1,5 @@
-//! The background loop: re-checks every configuration on a schedule, undoes abandoned Twilio
-//! provisionings, and forgets expired idempotency keys.
+//! The background worker: re-checks every configuration on a schedule, undoes abandoned Twilio
+//! provisionings, and forgets expired idempotency keys, all through the service.
 //!
 //! Each round claims a batch of due rows (a lease in the database, so several instances on one
 //! PostgreSQL split the work instead of repeating it) and verifies them with bounded
@@ -13,6 +13,7 @@ use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
 use crate::service::Patchbay;
+use crate::service::provisioning::RECOVER_AFTER;
 
 #[derive(Debug, Clone)]
 pub struct VerifierSettings {
@@ -39,12 +40,8 @@ impl Default for VerifierSettings {
 
 /// One round: claims due rows and verifies them. Returns how many were checked.
 pub async fn run_round(app: &Arc<Patchbay>, settings: &VerifierSettings) -> anyhow::Result<usize> {
-    let now = chrono::Utc::now();
-    let lease_until = now + chrono::Duration::from_std(settings.lease)?;
-    let due = app
-        .store
-        .claim_due_verifications(now, lease_until, settings.batch)
-        .await?;
+    let lease_until = chrono::Utc::now() + chrono::Duration::from_std(settings.lease)?;
+    let due = app.claim_due_verifications(lease_until, settings.batch).await?;
     let count = due.len();
     let permits = Arc::new(Semaphore::new(settings.concurrency.max(1)));
     let mut tasks = JoinSet::new();
@@ -52,13 +49,8 @@ pub async fn run_round(app: &Arc<Patchbay>, settings: &VerifierSettings) -> anyh
         let (app, permits) = (app.clone(), permits.clone());
         tasks.spawn(async move {
             let _permit = permits.acquire_owned().await;
-            // v1 Twilio providers get the full check (trunk, credential list, numbers).
-            let verified = if record.provider == crate::twilio_provider::PROVIDER && record.trunk_sid.is_some() {
-                app.verify_twilio_record(&record).await
-            } else {
-                app.verify_record(&record).await
-            };
-            if let Err(e) = verified {
+            // The service decides what the row is checked for (with or without its trunk).
+            if let Err(e) = app.verify_stored(&record).await {
                 tracing::warn!(configuration = record.id, provider = record.provider, error = %e, "verification failed to run");
             }
         });
@@ -81,14 +73,10 @@ pub fn spawn(app: Arc<Patchbay>, settings: VerifierSettings) -> tokio::task::Joi
                 Err(e) => tracing::warn!(error = %e, "verifier round failed"),
             }
             // Abandoned Twilio provisionings (crash mid-saga) are undone here, first at start-up.
-            if let Err(e) = app
-                .recover_stale_provisioning(crate::twilio_provider::RECOVER_AFTER)
-                .await
-            {
+            if let Err(e) = app.recover_stale_provisioning(RECOVER_AFTER).await {
                 tracing::warn!(error = %e, "provisioning recovery failed");
             }
-            let expired = chrono::Utc::now() - crate::http::idempotency::RETENTION;
-            if let Err(e) = app.store.purge_idempotency_keys(expired).await {
+            if let Err(e) = app.purge_expired_idempotency_keys().await {
                 tracing::warn!(error = %e, "purging expired idempotency keys failed");
             }
         }

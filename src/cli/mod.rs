@@ -1,0 +1,55 @@
+//! The commands of the binary, one file per group; each calls the service, never the store.
+
+pub mod audit;
+pub mod config;
+pub mod keys;
+pub mod org;
+pub mod serve;
+pub mod token;
+
+use std::sync::Arc;
+
+use anyhow::Context as _;
+
+use patchbay::carriers::Carriers;
+use patchbay::config::{CommonSettings, LogFormat, Settings, load_keyring, redact_url};
+use patchbay::service::Patchbay;
+use patchbay::storage::Organization;
+
+pub fn init_logging(format: LogFormat) {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_env("PATCHBAY_LOG").unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
+    // Logs go to stderr; stdout is kept for what commands print (tokens shown once, JSON).
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        // Colours only for a person at a terminal, not in files or log collectors.
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()));
+    match format {
+        LogFormat::Text => builder.init(),
+        LogFormat::Json => builder.json().flatten_event(true).init(),
+    }
+}
+
+/// The service over the configured database, after checking the master key matches it.
+pub async fn open(common: &CommonSettings) -> anyhow::Result<Patchbay> {
+    open_with(&Settings::load(common.clone(), None)?).await
+}
+
+pub async fn open_with(settings: &Settings) -> anyhow::Result<Patchbay> {
+    let common = &settings.common;
+    let keyring = load_keyring(&common.database_url, common.master_key_file.as_deref())?;
+    let store = patchbay::storage::connect(&common.database_url)
+        .await
+        .with_context(|| format!("cannot open the database {}", redact_url(&common.database_url)))?;
+    let carriers = Carriers::try_new(settings.carriers.clone())?;
+    let app = Patchbay::new(store, Arc::new(keyring), carriers);
+    app.check_keys().await?;
+    Ok(app)
+}
+
+pub async fn org_by_handle(app: &Patchbay, handle: &str) -> anyhow::Result<Organization> {
+    app.organization_by_handle(handle)
+        .await?
+        .with_context(|| format!("no organization with handle '{handle}'"))
+}

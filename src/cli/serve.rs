@@ -1,0 +1,61 @@
+//! `patchbay serve`: the HTTP API and the background worker until SIGTERM/SIGINT.
+
+use std::sync::Arc;
+
+use anyhow::Context as _;
+
+use patchbay::config::Settings;
+
+pub async fn run(settings: Settings) -> anyhow::Result<()> {
+    let server = settings.server.clone().context("serve needs the server settings")?;
+    let app = super::open_with(&settings)
+        .await?
+        .with_verify_interval(server.verify_interval);
+    let listen = server.listen;
+    if let Some((org, token)) = app.bootstrap_demo().await? {
+        // Printed to stdout once, never logged: it is a credential.
+        println!(
+            "Created organization '{handle}' with an admin API token (shown once, store it now):\n\n  \
+             export PATCHBAY_TOKEN={token}\n\n  \
+             curl -H \"Authorization: Token $PATCHBAY_TOKEN\" -H \"Org-Handle: {handle}\" http://{listen}/api/v2/platform/telephony/providers/\n",
+            handle = org.handle,
+            token = token.expose(),
+        );
+    }
+    let listener = tokio::net::TcpListener::bind(listen)
+        .await
+        .with_context(|| format!("cannot listen on {listen}"))?;
+    let app = Arc::new(app);
+    let worker = patchbay::worker::spawn(app.clone(), server.worker());
+    let shutdown = shutdown_signal()?;
+    tracing::info!(listen = %listener.local_addr()?, backend = app.backend(), "patchbay ready");
+    patchbay::http::serve(listener, app.clone(), server.http(), shutdown).await?;
+    worker.abort();
+    app.close().await;
+    tracing::info!("patchbay stopped");
+    Ok(())
+}
+
+/// Installs the SIGTERM/SIGINT handlers now (before the server reports ready, so a stop signal
+/// sent right after start is never the default "terminate at once") and returns the future that
+/// resolves on the first of them.
+fn shutdown_signal() -> std::io::Result<impl std::future::Future<Output = ()> + Send + 'static> {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let mut terminate = signal(SignalKind::terminate())?;
+        let mut interrupt = signal(SignalKind::interrupt())?;
+        Ok(async move {
+            tokio::select! {
+                _ = terminate.recv() => {}
+                _ = interrupt.recv() => {}
+            }
+            tracing::info!("shutting down: finishing in-flight requests");
+        })
+    }
+    #[cfg(not(unix))]
+    Ok(async {
+        let _ = tokio::signal::ctrl_c().await;
+        tracing::info!("shutting down: finishing in-flight requests");
+    })
+}

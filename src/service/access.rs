@@ -1,0 +1,148 @@
+//! Who may call: API tokens, the organizations they belong to, and their administration.
+
+use chrono::{DateTime, Utc};
+
+use crate::domain::access::{NewApiToken, Role, hash_token, looks_like_token};
+use crate::error::{Error, Result};
+use crate::service::{AuditAction, Patchbay, names, now, stored_role};
+use crate::storage::{ApiTokenRecord, NewApiTokenRecord, Organization, StorageError};
+
+/// Who is calling: an active API token and the organization it belongs to. The role is parsed
+/// once, when the token is authenticated.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub token_id: i64,
+    pub role: Role,
+    pub org: Organization,
+}
+
+impl Caller {
+    pub fn require_write(&self) -> Result<()> {
+        if self.role.can_write() {
+            Ok(())
+        } else {
+            Err(Error::ReadOnlyToken)
+        }
+    }
+}
+
+/// Where a listed token stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenState {
+    Active,
+    Expired,
+    Revoked,
+}
+
+impl TokenState {
+    pub fn of(token: &ApiTokenRecord, at: DateTime<Utc>) -> Self {
+        if token.revoked_at.is_some() {
+            Self::Revoked
+        } else if token.is_active(at) {
+            Self::Active
+        } else {
+            Self::Expired
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Active => "active",
+            Self::Expired => "expired",
+            Self::Revoked => "revoked",
+        }
+    }
+}
+
+impl Patchbay {
+    pub async fn authenticate(&self, token: &str) -> Result<Caller> {
+        if !looks_like_token(token) {
+            return Err(Error::InvalidToken);
+        }
+        let (record, org) = self
+            .store
+            .api_token_by_hash(&hash_token(token))
+            .await?
+            .ok_or(Error::InvalidToken)?;
+        if !record.is_active(now()) {
+            return Err(Error::InvalidToken);
+        }
+        Ok(Caller {
+            token_id: record.id,
+            role: stored_role(&record.role)?,
+            org,
+        })
+    }
+
+    pub async fn create_organization(&self, handle: &str, name: &str) -> Result<Organization> {
+        let audit = AuditAction::OrganizationCreated.event(None, None, names(&["handle", "name"]));
+        Ok(self.store.create_organization(handle, name, now(), &audit).await?)
+    }
+
+    pub async fn list_organizations(&self) -> Result<Vec<Organization>> {
+        Ok(self.store.list_organizations().await?)
+    }
+
+    pub async fn organization_by_handle(&self, handle: &str) -> Result<Option<Organization>> {
+        Ok(self.store.organization_by_handle(handle).await?)
+    }
+
+    pub async fn create_token(
+        &self,
+        org: &Organization,
+        role: Role,
+        label: Option<&str>,
+        expires_at: Option<DateTime<Utc>>,
+    ) -> Result<(ApiTokenRecord, NewApiToken)> {
+        let token = NewApiToken::generate();
+        let record = self
+            .store
+            .create_api_token(
+                NewApiTokenRecord {
+                    org_id: org.id,
+                    role: role.as_str(),
+                    label,
+                    token_hash: &token.hash,
+                    token_prefix: &token.display_prefix,
+                    created_at: now(),
+                    expires_at,
+                },
+                &AuditAction::TokenCreated.event(Some(org.id), None, names(&["role", "label", "expires_at"])),
+            )
+            .await?;
+        Ok((record, token))
+    }
+
+    /// An organization's tokens (hashes and prefixes only, never a secret).
+    pub async fn list_tokens(&self, org: &Organization) -> Result<Vec<ApiTokenRecord>> {
+        Ok(self.store.list_api_tokens(org.id).await?)
+    }
+
+    /// Revokes an active token; `false` when there is no active token with that id.
+    pub async fn revoke_token(&self, id: i64) -> Result<bool> {
+        let audit = AuditAction::TokenRevoked.event(None, Some(id.to_string()), vec![]);
+        Ok(self.store.revoke_api_token(id, now(), &audit).await?)
+    }
+
+    /// On a new database: creates the `demo` organization and an admin token for it. Returns
+    /// `None` when any organization exists (or another instance just created it).
+    pub async fn bootstrap_demo(&self) -> Result<Option<(Organization, NewApiToken)>> {
+        if !self.store.list_organizations().await?.is_empty() {
+            return Ok(None);
+        }
+        let audit = AuditAction::OrganizationCreated.event(None, None, names(&["handle", "name"]));
+        let org = match self
+            .store
+            .create_organization("demo", "Demo Organization", now(), &audit)
+            .await
+        {
+            Ok(org) => org,
+            Err(StorageError::Duplicate(_)) => return Ok(None),
+            Err(e) => return Err(e.into()),
+        };
+        let (_, token) = self
+            .create_token(&org, Role::Admin, Some("demo admin (created at first start)"), None)
+            .await?;
+        Ok(Some((org, token)))
+    }
+}

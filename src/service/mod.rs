@@ -1,0 +1,148 @@
+//! The operations both API families, the CLI and the background worker share, over one data
+//! model. Only this module touches the store; one file per resource:
+//! [`access`] (callers, organizations, tokens), [`keys`], [`configurations`] (v2 CRUD),
+//! [`verification`] (the one verification policy), [`twilio`] (v1 providers),
+//! [`provisioning`] (the trunk saga), [`phone_numbers`], [`audit`], [`idempotency`], [`ops`].
+
+pub mod access;
+pub mod audit;
+pub mod configurations;
+pub mod idempotency;
+pub mod keys;
+pub mod ops;
+pub mod phone_numbers;
+pub mod provisioning;
+pub mod sealer;
+pub mod twilio;
+pub mod verification;
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+
+use crate::carriers::{Carriers, Credentials};
+use crate::crypto::Keyring;
+use crate::domain::access::Role;
+use crate::domain::configuration::SecretFields;
+use crate::error::{Error, Result};
+use crate::storage::{Storage, StorageError};
+
+pub use access::Caller;
+pub use audit::{AuditAction, audit};
+pub use configurations::{CONFIG_NOT_FOUND, Verify};
+pub use sealer::{RowBinding, SealedKind, Sealer};
+
+pub struct Patchbay {
+    pub store: Arc<dyn Storage>,
+    pub keyring: Arc<Keyring>,
+    pub carriers: Carriers,
+    /// How often the background worker re-checks a configuration.
+    pub verify_every: Duration,
+}
+
+impl Patchbay {
+    pub fn new(store: Arc<dyn Storage>, keyring: Arc<Keyring>, carriers: Carriers) -> Self {
+        Self {
+            store,
+            keyring,
+            carriers,
+            verify_every: Duration::from_secs(3600),
+        }
+    }
+
+    pub fn with_verify_interval(mut self, every: Duration) -> Self {
+        self.verify_every = every;
+        self
+    }
+
+    /// Seals and opens secrets bound to their rows (see [`Sealer`]).
+    pub fn sealer(&self) -> Sealer<'_> {
+        Sealer::new(&self.keyring)
+    }
+}
+
+/// Builds the carriers' view of a configuration's credentials.
+pub fn credentials(
+    provider: &str,
+    account_sid: &str,
+    secrets: &SecretFields,
+    settings: &BTreeMap<String, String>,
+) -> Credentials {
+    Credentials {
+        provider: provider.to_owned(),
+        account_sid: account_sid.to_owned(),
+        auth_token: secrets.get("auth_token").cloned(),
+        fields: settings.clone(),
+        secret_fields: secrets
+            .iter()
+            .filter(|(k, _)| *k != "auth_token")
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect(),
+    }
+}
+
+pub(crate) fn now() -> DateTime<Utc> {
+    Utc::now()
+}
+
+pub(crate) fn names(names: &[&str]) -> Vec<String> {
+    names.iter().map(|n| (*n).to_owned()).collect()
+}
+
+/// Parses a stored role once, at the boundary (records hold strings for now).
+pub(crate) fn stored_role(role: &str) -> Result<Role> {
+    role.parse().map_err(|e: String| Error::Internal(anyhow::anyhow!(e)))
+}
+
+/// How often a write that lost a race on the row's version is tried again on the fresh row.
+const VERSION_ATTEMPTS: usize = 5;
+
+/// The retry loop of versioned writes: call [`Self::attempt`] before each attempt (re-read the
+/// row, apply, write) and go round again while [`version_race`] says the write lost its race.
+/// After [`VERSION_ATTEMPTS`] lost races the answer is a 409 with `conflict`. (A loop guard,
+/// not a closure-taking helper: the attempts borrow the service across awaits, and the futures
+/// must stay `Send` for axum.)
+pub(crate) struct VersionRetries {
+    attempts: usize,
+    conflict: &'static str,
+}
+
+impl VersionRetries {
+    pub(crate) fn new(conflict: &'static str) -> Self {
+        Self { attempts: 0, conflict }
+    }
+
+    pub(crate) fn attempt(&mut self) -> Result<()> {
+        self.attempts += 1;
+        if self.attempts > VERSION_ATTEMPTS {
+            Err(Error::Conflict(self.conflict))
+        } else {
+            Ok(())
+        }
+    }
+}
+
+/// The result of a versioned write for [`VersionRetries`]: a lost race is retried unless the
+/// client pinned the version (`if_match`: then it is a 412); a vanished row is `not_found`.
+pub(crate) fn version_race<T>(
+    written: Result<T, StorageError>,
+    if_match: Option<i64>,
+    not_found: &'static str,
+) -> Result<Option<T>> {
+    match written {
+        Err(StorageError::VersionMismatch) if if_match.is_none() => Ok(None),
+        Err(StorageError::NotFound) => Err(Error::NotFound(not_found)),
+        other => Ok(Some(other?)),
+    }
+}
+
+/// A 412 when the client's If-Match names another version than the stored one.
+pub(crate) fn check_if_match(if_match: Option<i64>, version: i64) -> Result<()> {
+    if if_match.is_some_and(|v| v != version) {
+        Err(Error::PreconditionFailed)
+    } else {
+        Ok(())
+    }
+}

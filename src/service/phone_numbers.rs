@@ -1,0 +1,170 @@
+//! Phone numbers of a v1 Twilio provider: the account's numbers, importing them onto the
+//! provisioned trunk, removing them.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use uuid::Uuid;
+
+use crate::carriers::CarrierError;
+use crate::carriers::twilio::{IncomingPhoneNumber, is_sid};
+use crate::domain::phone::E164;
+use crate::error::{Error, Result};
+use crate::service::twilio::{gone_is_done, twilio_error};
+use crate::service::{AuditAction, Patchbay, now};
+use crate::storage::{ConfigurationRecord, PhoneNumberRecord, StorageError};
+
+pub const PHONE_NUMBER_NOT_FOUND: &str = "Phone number not found.";
+
+/// One of the account's incoming numbers, and whether (as which id) it is imported here.
+#[derive(Debug)]
+pub struct AvailableNumber {
+    pub number: IncomingPhoneNumber,
+    pub imported_id: Option<Uuid>,
+}
+
+#[derive(Debug, Default)]
+pub struct ImportOutcome {
+    pub imported: Vec<PhoneNumberRecord>,
+    /// `(phone number sid, message)`
+    pub failed: Vec<(String, String)>,
+}
+
+fn provisioned_trunk(record: &ConfigurationRecord) -> Result<&str> {
+    record.trunk_sid.as_deref().ok_or_else(|| {
+        Error::BadRequest(
+            "This provider has no SIP trunk (it was created through the v2 API); create it \
+             through POST /api/v1/providers/twilio to manage phone numbers."
+                .into(),
+        )
+    })
+}
+
+impl Patchbay {
+    pub async fn available_twilio_numbers(&self, org_id: i64, id: Uuid) -> Result<Vec<AvailableNumber>> {
+        let record = self.get_twilio_provider(org_id, id).await?.record;
+        let numbers = self
+            .carriers
+            .twilio()
+            .list_incoming_phone_numbers(&self.twilio_auth(&record)?)
+            .await
+            .map_err(|e| twilio_error("listing the account's phone numbers", e))?;
+        let imported: BTreeMap<String, Uuid> = self
+            .store
+            .list_phone_numbers(record.id)
+            .await?
+            .into_iter()
+            .map(|n| (n.phone_number_sid, n.id))
+            .collect();
+        Ok(numbers
+            .into_iter()
+            .map(|number| AvailableNumber {
+                imported_id: imported.get(&number.sid).copied(),
+                number,
+            })
+            .collect())
+    }
+
+    /// Imports each number: looked up in the account, recorded, then attached to the trunk
+    /// (the record is removed again if attaching fails). Recording first means a crash leaves a
+    /// number the verify check reports as missing from the trunk, never an unknown attachment.
+    pub async fn import_twilio_numbers(&self, org_id: i64, id: Uuid, sids: &[String]) -> Result<ImportOutcome> {
+        let record = self.get_twilio_provider(org_id, id).await?.record;
+        let trunk_sid = provisioned_trunk(&record)?;
+        let auth = self.twilio_auth(&record)?;
+        let twilio = self.carriers.twilio();
+        let already: BTreeSet<String> = self
+            .store
+            .list_phone_numbers(record.id)
+            .await?
+            .into_iter()
+            .map(|n| n.phone_number_sid)
+            .collect();
+        let mut out = ImportOutcome::default();
+        let mut seen = BTreeSet::new();
+        for sid in sids {
+            let mut fail = |message: &str| out.failed.push((sid.clone(), message.to_owned()));
+            if !seen.insert(sid.as_str()) {
+                continue;
+            }
+            if !is_sid(sid, "PN") {
+                fail("Invalid phone number SID: PN followed by 32 hex digits expected.");
+                continue;
+            }
+            if already.contains(sid) {
+                fail("The phone number is already imported to this provider.");
+                continue;
+            }
+            let number = match twilio.fetch_incoming_phone_number(&auth, sid).await {
+                Ok(n) => n,
+                Err(CarrierError::NotFound) => {
+                    fail("The phone number was not found in this Twilio account.");
+                    continue;
+                }
+                Err(e) => {
+                    fail(&twilio_error("looking up the phone number", e).to_string());
+                    continue;
+                }
+            };
+            // Recorded only as a well-formed E.164 number: what Twilio sends is checked, not trusted.
+            let Some(phone_number) = number.phone_number.as_deref().and_then(|n| E164::parse(n).ok()) else {
+                fail("Twilio reported no valid E.164 phone number for this SID.");
+                continue;
+            };
+            let row = PhoneNumberRecord {
+                id: Uuid::new_v4(),
+                configuration_id: record.id,
+                org_id,
+                phone_number_sid: sid.clone(),
+                phone_number: phone_number.to_string(),
+                created_at: now(),
+            };
+            let audit = AuditAction::PhoneNumberImported.event(
+                Some(org_id),
+                Some(row.id.to_string()),
+                vec!["phone_number_sid".to_owned()],
+            );
+            match self.store.insert_phone_number(&row, &audit).await {
+                Ok(()) => {}
+                Err(StorageError::Duplicate(_)) => {
+                    fail("The phone number is already imported to this provider.");
+                    continue;
+                }
+                Err(e) => return Err(e.into()),
+            }
+            match twilio.attach_phone_number(&auth, trunk_sid, sid).await {
+                Ok(_) => out.imported.push(row),
+                Err(e) => {
+                    let undo = AuditAction::PhoneNumberRemoved.event(Some(org_id), Some(row.id.to_string()), vec![]);
+                    self.store.delete_phone_number(record.id, row.id, &undo).await?;
+                    let message = match e {
+                        CarrierError::BadRequest { message, .. } => format!("Twilio refused to attach it: {message}"),
+                        e => twilio_error("attaching the phone number to the trunk", e).to_string(),
+                    };
+                    fail(&message);
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// Detaches the number from the trunk (already detached is fine) and forgets it.
+    pub async fn delete_twilio_number(&self, org_id: i64, id: Uuid, number_id: Uuid) -> Result<()> {
+        let record = self.get_twilio_provider(org_id, id).await?.record;
+        let number = self
+            .store
+            .get_phone_number(record.id, number_id)
+            .await?
+            .ok_or(Error::NotFound(PHONE_NUMBER_NOT_FOUND))?;
+        if let Some(trunk) = &record.trunk_sid {
+            let detached = self
+                .carriers
+                .twilio()
+                .detach_phone_number(&self.twilio_auth(&record)?, trunk, &number.phone_number_sid)
+                .await;
+            gone_is_done(detached).map_err(|e| twilio_error("detaching the phone number", e))?;
+        }
+        let audit = AuditAction::PhoneNumberRemoved.event(Some(org_id), Some(number_id.to_string()), vec![]);
+        self.store.delete_phone_number(record.id, number_id, &audit).await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,94 @@
+//! Secrets at rest are sealed bound to the row that holds them: the associated data names the
+//! resource kind, its uuid and its organization, so a ciphertext copied into another row (or
+//! another organization) fails to open.
+
+use uuid::Uuid;
+use zeroize::Zeroizing;
+
+use crate::crypto::{Keyring, Sealed};
+use crate::domain::configuration::SecretFields;
+use crate::error::{Error, Result};
+
+/// The kinds of rows that hold sealed secrets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SealedKind {
+    /// A configuration row, and the provisioning journal that becomes one (same uuid).
+    ProviderConfiguration,
+}
+
+impl SealedKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::ProviderConfiguration => "provider_configuration",
+        }
+    }
+}
+
+/// The row a secret belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RowBinding {
+    pub kind: SealedKind,
+    pub uuid: Uuid,
+    pub org_id: i64,
+}
+
+impl RowBinding {
+    pub fn configuration(uuid: Uuid, org_id: i64) -> Self {
+        Self {
+            kind: SealedKind::ProviderConfiguration,
+            uuid,
+            org_id,
+        }
+    }
+
+    /// `patchbay/<kind>/<uuid>/org/<org id>`: these exact bytes are in every stored ciphertext.
+    fn aad(&self) -> Vec<u8> {
+        format!("patchbay/{}/{}/org/{}", self.kind.as_str(), self.uuid, self.org_id).into_bytes()
+    }
+}
+
+/// Seals and opens secret bundles for their rows with the loaded key ring.
+pub struct Sealer<'a> {
+    keyring: &'a Keyring,
+}
+
+impl<'a> Sealer<'a> {
+    pub fn new(keyring: &'a Keyring) -> Self {
+        Self { keyring }
+    }
+
+    pub fn seal(&self, row: RowBinding, secrets: &SecretFields) -> Sealed {
+        self.keyring.seal(&secrets.to_plaintext(), &row.aad())
+    }
+
+    pub fn open(&self, row: RowBinding, sealed: &Sealed) -> Result<SecretFields> {
+        let plaintext = self.open_raw(row, sealed)?;
+        SecretFields::from_plaintext(&plaintext)
+            .map_err(|e| Error::Internal(anyhow::anyhow!("sealed secrets are not a JSON map: {e}")))
+    }
+
+    /// Re-seals under the active key without decoding the bundle (key rotation).
+    pub fn reseal(&self, row: RowBinding, sealed: &Sealed) -> Result<Sealed> {
+        let plaintext = self.open_raw(row, sealed)?;
+        Ok(self.keyring.seal(&plaintext, &row.aad()))
+    }
+
+    fn open_raw(&self, row: RowBinding, sealed: &Sealed) -> Result<Zeroizing<Vec<u8>>> {
+        Ok(self.keyring.open(sealed, &row.aad())?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn configuration_aad_is_unchanged() {
+        // Existing databases were sealed with exactly these bytes.
+        let uuid = Uuid::nil();
+        assert_eq!(
+            RowBinding::configuration(uuid, 7).aad(),
+            format!("patchbay/provider_configuration/{uuid}/org/7").into_bytes()
+        );
+    }
+}
