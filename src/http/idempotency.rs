@@ -29,13 +29,14 @@ fn valid_key(key: &str) -> bool {
     (1..=255).contains(&key.len()) && key.bytes().all(|b| b.is_ascii_graphic())
 }
 
+/// Any scheme: the key's owner is found even where the handler then refuses the scheme.
 fn bearer(req: &Request) -> Option<&str> {
     let value = req.headers().get(header::AUTHORIZATION)?.to_str().ok()?;
     let (_, token) = value.split_once(' ')?;
     Some(token.trim())
 }
 
-pub async fn idempotency(State(app): State<AppState>, req: Request, next: Next) -> Response {
+pub async fn idempotency(State(app): State<AppState>, mut req: Request, next: Next) -> Response {
     if req.method() != Method::POST || !req.uri().path().starts_with("/api/") {
         return next.run(req).await;
     }
@@ -54,6 +55,11 @@ pub async fn idempotency(State(app): State<AppState>, req: Request, next: Next) 
     let Some(caller) = caller else {
         return next.run(req).await;
     };
+    // The handler's extractors take the caller from here instead of authenticating again; only
+    // under the schemes they accept, so any other still gets their 401.
+    if super::extract::bearer_token(req.headers()).is_ok() {
+        req.extensions_mut().insert(caller.clone());
+    }
 
     let (parts, body) = req.into_parts();
     let Ok(body) = to_bytes(body, BODY_LIMIT).await else {
