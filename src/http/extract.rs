@@ -2,6 +2,7 @@
 
 use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Path, Query, Request};
+use axum::http::HeaderMap;
 use axum::http::header::{AUTHORIZATION, CONTENT_TYPE, IF_MATCH};
 use axum::http::request::Parts;
 use serde_json::{Map, Value};
@@ -17,8 +18,9 @@ pub struct OrgCaller(pub Caller);
 /// the token's own organization.
 pub struct TokenCaller(pub Caller);
 
-fn bearer_token(parts: &Parts) -> Result<&str, Error> {
-    let value = parts.headers.get(AUTHORIZATION).ok_or(Error::Unauthenticated)?;
+/// The token of `Authorization: Token <token>` (or `Bearer <token>`).
+pub(super) fn bearer_token(headers: &HeaderMap) -> Result<&str, Error> {
+    let value = headers.get(AUTHORIZATION).ok_or(Error::Unauthenticated)?;
     let value = value.to_str().map_err(|_| Error::InvalidToken)?;
     let (scheme, token) = value.split_once(' ').ok_or(Error::InvalidToken)?;
     if scheme.eq_ignore_ascii_case("token") || scheme.eq_ignore_ascii_case("bearer") {
@@ -32,10 +34,12 @@ impl FromRequestParts<AppState> for TokenCaller {
     type Rejection = Error;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        // Authenticated already: by the idempotency layer, or an earlier extractor.
         if let Some(caller) = parts.extensions.get::<Caller>() {
+            crate::telemetry::set_caller(caller.token_id, &caller.org.handle);
             return Ok(Self(caller.clone()));
         }
-        let caller = state.authenticate(bearer_token(parts)?).await?;
+        let caller = state.authenticate(bearer_token(&parts.headers)?).await?;
         crate::telemetry::set_caller(caller.token_id, &caller.org.handle);
         parts.extensions.insert(caller.clone());
         Ok(Self(caller))

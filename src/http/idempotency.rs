@@ -28,13 +28,14 @@ fn valid_key(key: &str) -> bool {
     (1..=255).contains(&key.len()) && key.bytes().all(|b| b.is_ascii_graphic())
 }
 
+/// Any scheme: the key's owner is found even where the handler then refuses the scheme.
 fn bearer(req: &Request) -> Option<&str> {
     let value = req.headers().get(header::AUTHORIZATION)?.to_str().ok()?;
     let (_, token) = value.split_once(' ')?;
     Some(token.trim())
 }
 
-pub async fn idempotency(State(app): State<AppState>, req: Request, next: Next) -> Response {
+pub async fn idempotency(State(app): State<AppState>, mut req: Request, next: Next) -> Response {
     if req.method() != Method::POST || !req.uri().path().starts_with("/api/") {
         return next.run(req).await;
     }
@@ -53,6 +54,11 @@ pub async fn idempotency(State(app): State<AppState>, req: Request, next: Next) 
     let Some(caller) = caller else {
         return next.run(req).await;
     };
+    // The handler's extractors take the caller from here instead of authenticating again; only
+    // under the schemes they accept, so any other still gets their 401.
+    if super::extract::bearer_token(req.headers()).is_ok() {
+        req.extensions_mut().insert(caller.clone());
+    }
 
     let (parts, body) = req.into_parts();
     let Ok(body) = to_bytes(body, BODY_LIMIT).await else {
@@ -68,13 +74,11 @@ pub async fn idempotency(State(app): State<AppState>, req: Request, next: Next) 
 
     let now = chrono::Utc::now();
     let org = caller.org.id;
-    let claim = match app
-        .store
-        .claim_idempotency_key(org, &key, &hash, now, now - STALE)
+    let claim = match app.claim_idempotency_key(org, &key, &hash, now, now - STALE)
         .await
     {
         Ok(claim) => claim,
-        Err(e) => return Error::from(e).into_response(),
+        Err(e) => return e.into_response(),
     };
     match claim {
         IdempotencyClaim::Replay {
@@ -105,18 +109,17 @@ pub async fn idempotency(State(app): State<AppState>, req: Request, next: Next) 
             let bytes = match to_bytes(body, MAX_STORED).await {
                 Ok(bytes) => bytes,
                 Err(_) => {
-                    let _ = app.store.release_idempotency_key(org, &key).await;
+                    let _ = app.release_idempotency_key(org, &key).await;
                     return Error::Internal(anyhow::anyhow!("answer too large to keep for Idempotency-Key"))
                         .into_response();
                 }
             };
             let stored = if keep {
                 let content_type = head.headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok());
-                app.store
-                    .complete_idempotency_key(org, &key, head.status.as_u16(), content_type, &bytes)
+                app.complete_idempotency_key(org, &key, head.status.as_u16(), content_type, &bytes)
                     .await
             } else {
-                app.store.release_idempotency_key(org, &key).await
+                app.release_idempotency_key(org, &key).await
             };
             if let Err(e) = stored {
                 // The work is done and answered; a retry would see "in progress", then run again

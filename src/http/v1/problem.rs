@@ -8,25 +8,38 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::Response;
 use serde::Serialize;
+use utoipa::ToSchema;
 
 use crate::domain::configuration::FieldErrors;
 use crate::http::{ErrorParts, current_request_id};
 
 pub const CONTENT_TYPE: &str = "application/problem+json";
 
-#[derive(Serialize)]
+/// RFC 7807 problem details: every v1 error, served as `application/problem+json`.
+#[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
-struct Problem {
+pub(super) struct Problem {
+    /// The RFC section defining the status (`about:blank` for others).
     #[serde(rename = "type")]
+    #[schema(example = "https://tools.ietf.org/html/rfc9110#section-15.5.5")]
     kind: &'static str,
+    /// The status's reason phrase.
+    #[schema(example = "Not Found")]
     title: &'static str,
+    #[schema(example = 404)]
     status: u16,
+    #[schema(example = "Provider not found.")]
     detail: String,
+    /// The request path.
+    #[schema(example = "/api/v1/providers/twilio/3c90c3cc-0d44-4b50-8888-8dd25736052a")]
     instance: String,
+    /// For invalid input: field name → messages.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false, value_type = Option<BTreeMap<String, Vec<String>>>)]
     errors: Option<FieldErrors>,
-    /// Only on 500s, to quote to the operator (the details are in the log).
+    /// On a 500 only: quote it when reporting the problem (the details are in the log).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     request_id: Option<String>,
 }
 

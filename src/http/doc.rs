@@ -1,0 +1,23 @@
+//! Documentation-only shapes both families use: a header the handlers read through an
+//! extractor, and the verification status they render from a stored string.
+
+#![allow(dead_code)] // the types exist for their schemas
+
+use utoipa::{IntoParams, ToSchema};
+
+#[derive(IntoParams)]
+#[into_params(parameter_in = Header)]
+pub struct IfMatchHeader {
+    /// An `ETag` from an earlier answer: the write applies only if the configuration is still at that version (else 412).
+    #[param(rename = "If-Match")]
+    if_match: Option<String>,
+}
+
+#[derive(ToSchema)]
+#[schema(rename_all = "lowercase")]
+pub enum VerificationStatus {
+    Pending,
+    Verified,
+    Warning,
+    Failed,
+}

@@ -1,0 +1,107 @@
+//! What every request passes besides its handler: the request context (id, log line, metrics
+//! labels), the deadline, RFC 7807 for answers given outside the v1 router, and the canonical
+//! path rewrite done before routing.
+
+use std::time::Instant;
+
+use axum::extract::{MatchedPath, Request};
+use axum::http::{HeaderValue, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+
+use super::REQUEST_ID_HEADER;
+use crate::error::Error;
+use crate::telemetry;
+
+/// Answers 503 when a request outlives its deadline. Dropping the handler's future cancels its
+/// work: an open database transaction rolls back, so nothing is half-written.
+pub(super) async fn with_deadline(deadline: std::time::Duration, req: Request, next: Next) -> Response {
+    match tokio::time::timeout(deadline, next.run(req)).await {
+        Ok(response) => response,
+        Err(_) => Error::Timeout.into_response(),
+    }
+}
+
+fn request_id_from(req: &Request) -> String {
+    req.headers()
+        .get(REQUEST_ID_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| !v.is_empty() && v.len() <= 128 && v.bytes().all(|b| b.is_ascii_graphic()))
+        .map(str::to_owned)
+        .unwrap_or_else(|| uuid::Uuid::new_v4().to_string())
+}
+
+/// Gives every request an id (the client's `X-Request-Id` if it sent a sane one), echoes it on
+/// the response, and writes one log line per request. Never logs headers or bodies: they carry
+/// tokens and secrets.
+pub(super) async fn request_context(req: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let request_id = request_id_from(&req);
+    let method = req.method().clone();
+    let route = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|p| p.as_str().to_owned())
+        .unwrap_or_else(|| "<unmatched>".into());
+    let context = telemetry::RequestContext::new(request_id.clone());
+    let mut response = context.clone().scope(next.run(req)).await;
+    if let Ok(v) = HeaderValue::from_str(&request_id) {
+        response.headers_mut().insert(REQUEST_ID_HEADER, v);
+    }
+    let status = response.status();
+    let elapsed = started.elapsed().as_secs_f64();
+    let latency_ms = elapsed * 1000.0;
+    let labels = [
+        ("method", method.to_string()),
+        ("route", route.clone()),
+        ("status", status.as_u16().to_string()),
+    ];
+    metrics::counter!(telemetry::HTTP_REQUESTS, &labels).increment(1);
+    metrics::histogram!(telemetry::HTTP_DURATION, &labels).record(elapsed);
+    let org = context.org_handle().unwrap_or("-");
+    if status == StatusCode::INTERNAL_SERVER_ERROR {
+        tracing::warn!(%method, route, status = status.as_u16(), latency_ms, request_id, org, "request");
+    } else {
+        tracing::info!(%method, route, status = status.as_u16(), latency_ms, request_id, org, "request");
+    }
+    response
+}
+
+/// For the answers given outside the v1 router (throttling, a passed deadline): RFC 7807 on
+/// `/api/v1` paths too. Answers the v1 layer already rendered pass unchanged.
+pub(super) async fn problem_outside(req: Request, next: Next) -> Response {
+    let path = req.uri().path();
+    if path == "/api/v1" || path.starts_with("/api/v1/") {
+        super::v1::problem::layer(req, next).await
+    } else {
+        next.run(req).await
+    }
+}
+
+/// Canonical API paths before routing: trailing slashes are optional on every API path (the
+/// pages show them, clients often omit them), and the singular `provider-configurations` that
+/// Unpod's own backend uses is the same resource. Only under `/api/`: the docs page needs its
+/// own `/docs/` redirect.
+pub(super) fn canonical_api_path(mut req: Request) -> Request {
+    const SINGULAR: &str = "/api/v2/platform/telephony/provider-configurations";
+    let path = req.uri().path();
+    if path.starts_with("/api/") && (path.ends_with('/') || path.starts_with(SINGULAR)) {
+        let trimmed = path.trim_end_matches('/');
+        let trimmed = match trimmed.strip_prefix(SINGULAR) {
+            Some(rest) => format!("/api/v2/platform/telephony/providers-configurations{rest}"),
+            None => trimmed.to_owned(),
+        };
+        let new = match req.uri().query() {
+            Some(q) => format!("{trimmed}?{q}"),
+            None => trimmed.to_owned(),
+        };
+        if let Ok(pq) = new.parse::<axum::http::uri::PathAndQuery>() {
+            let mut parts = req.uri().clone().into_parts();
+            parts.path_and_query = Some(pq);
+            if let Ok(uri) = axum::http::Uri::from_parts(parts) {
+                *req.uri_mut() = uri;
+            }
+        }
+    }
+    req
+}

@@ -1,0 +1,137 @@
+//! The v1 Twilio provider API family (`/api/v1/providers…`): Bearer (or Token) auth with an
+//! optional `Org-Handle`, uuid ids, camelCase bodies as the pages show them, and RFC 7807
+//! problem details for every error (see [`problem`]). The orchestration lives in
+//! `crate::service` (`twilio`, `provisioning`, `phone_numbers`); this module parses, checks and renders.
+
+mod numbers;
+mod parse;
+pub(super) mod problem;
+mod providers;
+
+use axum::extract::{FromRequestParts, Path};
+use axum::http::Method;
+use axum::http::request::Parts;
+use axum::middleware;
+use utoipa::{IntoParams, OpenApi};
+use uuid::Uuid;
+
+use super::extract::TokenCaller;
+use super::{AppState, Routes};
+use crate::error::{Error, Result};
+use crate::service::Caller;
+use crate::service::twilio::PROVIDER_NOT_FOUND;
+
+/// The media type of every v1 error.
+pub(super) const PROBLEM_CONTENT_TYPE: &str = problem::CONTENT_TYPE;
+
+const PROVIDERS: &str = "/providers";
+const TWILIO: &str = "/providers/twilio";
+const PROVIDER_ANY: &str = "/providers/{id}";
+const PROVIDER_TWILIO: &str = "/providers/twilio/{id}";
+
+/// The v1 routes, nested at `/api/v1` with their own 404/405 fallbacks and the RFC 7807 layer.
+pub fn routes(routes: Routes) -> Routes {
+    let v1 = Routes::new()
+        .add(Method::GET, PROVIDERS, providers::list_providers)
+        .add(Method::POST, TWILIO, providers::create_provider)
+        .add(Method::GET, PROVIDER_ANY, providers::get_provider)
+        .add(Method::DELETE, PROVIDER_ANY, providers::delete_provider)
+        .add(Method::GET, PROVIDER_TWILIO, providers::get_twilio_provider)
+        .add(Method::PUT, PROVIDER_TWILIO, providers::update_provider)
+        .add(Method::DELETE, PROVIDER_TWILIO, providers::delete_twilio_provider)
+        .add(
+            Method::PATCH,
+            "/providers/twilio/{id}/auth-token",
+            providers::rotate_auth_token,
+        )
+        .add(Method::POST, "/providers/{id}/verify", providers::verify_provider)
+        .add(
+            Method::GET,
+            "/providers/twilio/{id}/available-numbers",
+            numbers::available_numbers,
+        )
+        .add(
+            Method::POST,
+            "/providers/twilio/{id}/import-numbers",
+            numbers::import_numbers,
+        )
+        .add(
+            Method::DELETE,
+            "/providers/twilio/{id}/phone-numbers/{phone_number_id}",
+            numbers::delete_phone_number,
+        );
+    routes.nest("/api/v1", v1, |router| {
+        // Own fallbacks, so unknown paths and methods under /api/v1 pass the problem layer too.
+        router
+            .fallback(|| async { Error::NotFound("Not found.") })
+            .method_not_allowed_fallback(|| async { Error::MethodNotAllowed })
+            .layer(middleware::from_fn(problem::layer))
+    })
+}
+
+/// The v1 part of the OpenAPI document; schemas are collected from the operations.
+#[derive(OpenApi)]
+#[openapi(
+    paths(
+        providers::list_providers,
+        providers::create_provider,
+        providers::get_provider,
+        providers::delete_provider,
+        providers::get_twilio_provider,
+        providers::update_provider,
+        providers::delete_twilio_provider,
+        providers::rotate_auth_token,
+        providers::verify_provider,
+        numbers::available_numbers,
+        numbers::import_numbers,
+        numbers::delete_phone_number,
+    ),
+    tags(
+        (name = "v1: Twilio providers", description = "Twilio accounts with a Patchbay-provisioned Elastic SIP Trunk, and the phone numbers imported onto it; uuid ids, camelCase bodies, RFC 7807 `application/problem+json` errors."),
+    )
+)]
+pub struct ApiDoc;
+
+/// The caller: a valid token; `Org-Handle` is optional but, if sent, must be the token's org.
+struct V1Caller(Caller);
+
+impl FromRequestParts<AppState> for V1Caller {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let TokenCaller(caller) = TokenCaller::from_request_parts(parts, state).await?;
+        if let Some(handle) = parts.headers.get("org-handle")
+            && handle.as_bytes() != caller.org.handle.as_bytes()
+        {
+            return Err(Error::OrgForbidden);
+        }
+        Ok(Self(caller))
+    }
+}
+
+/// A uuid path segment; anything else is the same 404 as an unknown id.
+fn parse_id(raw: &str, not_found: &'static str) -> Result<Uuid> {
+    Uuid::parse_str(raw).map_err(|_| Error::NotFound(not_found))
+}
+
+struct ProviderId(Uuid);
+
+impl<S: Send + Sync> FromRequestParts<S> for ProviderId {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let Path(raw) = Path::<String>::from_request_parts(parts, state)
+            .await
+            .map_err(|_| Error::NotFound(PROVIDER_NOT_FOUND))?;
+        parse_id(&raw, PROVIDER_NOT_FOUND).map(Self)
+    }
+}
+
+#[allow(dead_code)] // exists for its parameter description
+#[derive(IntoParams)]
+#[into_params(parameter_in = Header)]
+struct OptionalOrgHandleHeader {
+    /// Optional on v1: if sent, it must be the token's organization (else 403).
+    #[param(rename = "Org-Handle", example = "demo", nullable = false)]
+    org_handle: Option<String>,
+}

@@ -1,0 +1,381 @@
+//! Provider configurations: an organization's carrier credentials.
+
+use std::collections::BTreeMap;
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use utoipa::{IntoParams, ToSchema};
+
+use super::{ErrorEnvelope, OrgHandleHeader, with_etag};
+use crate::domain::catalogue::Provider;
+use crate::domain::configuration;
+use crate::error::{Error, Result};
+use crate::http::AppState;
+use crate::http::doc::{IfMatchHeader, VerificationStatus};
+use crate::http::extract::{ConfigId, IfMatch, JsonObject, OrgCaller, QueryMap};
+use crate::http::format::timestamp;
+use crate::service::Verify;
+use crate::storage::{ConfigurationKey, ConfigurationRecord, ListQuery};
+
+// The config object of the pages (`id, provider, account_sid, created_at`) plus Patchbay's
+// additions. Secret fields are not part of it, by construction.
+/// A provider configuration. The provider's non-secret extra fields (e.g. `space_url`, `host`,
+/// `port`) appear beside these; secrets never do.
+#[derive(Serialize, ToSchema)]
+#[schema(as = ProviderConfiguration)]
+pub struct ConfigurationView<'a> {
+    #[schema(example = 42)]
+    id: i64,
+    #[schema(example = "twilio")]
+    provider: &'a str,
+    #[schema(example = "ACxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx")]
+    account_sid: &'a str,
+    /// ISO 8601, UTC.
+    #[schema(example = "2026-02-07T10:00:00Z")]
+    created_at: String,
+    name: Option<&'a str>,
+    updated_at: String,
+    #[schema(value_type = VerificationStatus)]
+    verification_status: &'a str,
+    last_verified_at: Option<String>,
+    #[schema(value_type = Option<Vec<VerificationCheck>>)]
+    verification_details: Option<&'a serde_json::Value>,
+    // The provider's non-secret extra fields (e.g. `space_url`, `host`): described in the
+    // object's description, as their names vary by provider.
+    #[serde(flatten)]
+    #[schema(ignore)]
+    settings: &'a BTreeMap<String, String>,
+}
+
+impl<'a> From<&'a ConfigurationRecord> for ConfigurationView<'a> {
+    fn from(r: &'a ConfigurationRecord) -> Self {
+        Self {
+            id: r.id,
+            provider: &r.provider,
+            account_sid: &r.account_sid,
+            created_at: timestamp(&r.created_at),
+            name: r.name.as_deref(),
+            updated_at: timestamp(&r.updated_at),
+            verification_status: &r.verification_status,
+            last_verified_at: r.last_verified_at.as_ref().map(timestamp),
+            verification_details: r.verification_details.as_ref().map(|j| &j.0),
+            settings: &r.settings.0,
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+struct ConfigurationEnvelope<'a> {
+    #[schema(example = 200)]
+    status_code: u16,
+    #[schema(example = "Provider configuration fetched successfully.")]
+    message: &'static str,
+    data: ConfigurationView<'a>,
+}
+
+/// One configuration in the envelope, with its version as the `ETag`.
+fn respond(status: StatusCode, message: &'static str, record: &ConfigurationRecord) -> Response {
+    let body = ConfigurationEnvelope {
+        status_code: status.as_u16(),
+        message,
+        data: ConfigurationView::from(record),
+    };
+    with_etag((status, axum::Json(body)).into_response(), record.version)
+}
+
+#[derive(Serialize, ToSchema)]
+struct ConfigurationList<'a> {
+    #[schema(example = 200)]
+    status_code: u16,
+    #[schema(example = "Provider configurations fetched successfully.")]
+    message: &'static str,
+    data: Vec<ConfigurationView<'a>>,
+    /// All matching rows (not just this page).
+    count: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    page: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    page_size: Option<i64>,
+}
+
+pub(super) const DEFAULT_PAGE_SIZE: i64 = 50;
+const MAX_PAGE_SIZE: i64 = 1000;
+
+/// `(page, page_size)` of a paged list.
+pub(super) type Page = (i64, i64);
+
+/// `?provider=<slug>` and optional `?page=&page_size=`; without paging parameters every row.
+pub(super) fn parse_list_query(q: &BTreeMap<String, String>) -> Result<(Option<&'static str>, Option<Page>)> {
+    let mut errors = configuration::FieldErrors::new();
+    let provider = q.get("provider").and_then(|slug| match Provider::by_slug(slug) {
+        Some(p) => Some(p.slug),
+        None => {
+            errors.insert(
+                "provider".into(),
+                vec![format!(
+                    "Unknown provider. Valid providers: {}.",
+                    Provider::slugs().join(", ")
+                )],
+            );
+            None
+        }
+    });
+    let mut number = |key: &str, default: i64, max: i64| -> i64 {
+        match q.get(key).map(|v| v.parse::<i64>()) {
+            None => default,
+            Some(Ok(n)) if (1..=max).contains(&n) => n,
+            Some(_) => {
+                errors.insert(key.into(), vec![format!("Must be an integer from 1 to {max}.")]);
+                default
+            }
+        }
+    };
+    let page = number("page", 1, i64::MAX / MAX_PAGE_SIZE);
+    let page_size = number("page_size", DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE);
+    if !errors.is_empty() {
+        return Err(Error::validation(errors));
+    }
+    let paged = q.contains_key("page") || q.contains_key("page_size");
+    Ok((provider, paged.then_some((page, page_size))))
+}
+
+#[utoipa::path(get, path = "/api/v2/platform/telephony/providers-configurations/", tag = "v2: provider configurations",
+    summary = "Get all provider configurations",
+    params(OrgHandleHeader, ListParams),
+    responses((status = 200, body = ConfigurationList), (status = 400, body = ErrorEnvelope),
+        (status = 401, body = ErrorEnvelope), (status = 403, body = ErrorEnvelope)),
+    security(("token" = [])))]
+pub(super) async fn list_configurations(
+    State(app): State<AppState>,
+    OrgCaller(caller): OrgCaller,
+    QueryMap(query): QueryMap,
+) -> Result<Response> {
+    let (provider, page) = parse_list_query(&query)?;
+    let limit_offset = page.map(|(page, size)| (size, (page - 1) * size));
+    let (rows, total) = app
+        .list_configurations(
+            &caller.org,
+            ListQuery {
+                provider,
+                page: limit_offset,
+            },
+        )
+        .await?;
+    Ok(axum::Json(ConfigurationList {
+        status_code: 200,
+        message: "Provider configurations fetched successfully.",
+        data: rows.iter().map(Into::into).collect(),
+        count: total,
+        page: page.map(|p| p.0),
+        page_size: page.map(|p| p.1),
+    })
+    .into_response())
+}
+
+#[utoipa::path(post, path = "/api/v2/platform/telephony/providers-configurations/", tag = "v2: provider configurations",
+    summary = "Create a provider configuration",
+    params(OrgHandleHeader, VerifyParam),
+    request_body(content = CreateConfiguration, content_type = "application/json"),
+    responses((status = 201, body = ConfigurationEnvelope), (status = 400, body = ErrorEnvelope),
+        (status = 401, body = ErrorEnvelope), (status = 403, body = ErrorEnvelope),
+        (status = 409, body = ErrorEnvelope), (status = 413, body = ErrorEnvelope),
+        (status = 415, body = ErrorEnvelope)),
+    security(("token" = [])))]
+pub(super) async fn create_configuration(
+    State(app): State<AppState>,
+    OrgCaller(caller): OrgCaller,
+    QueryMap(query): QueryMap,
+    JsonObject(body): JsonObject,
+) -> Result<Response> {
+    caller.require_write()?;
+    let mode = verify_mode(&query)?;
+    let new = configuration::parse_new(&body).map_err(Error::validation)?;
+    let record = app.create_configuration(&caller.org, new, mode).await?;
+    Ok(respond(
+        StatusCode::CREATED,
+        "Provider configuration created successfully.",
+        &record,
+    ))
+}
+
+/// `?verify=false` skips the live carrier check of a write (only writers, i.e. admins, get here).
+fn verify_mode(query: &BTreeMap<String, String>) -> Result<Verify> {
+    match query.get("verify").map(String::as_str) {
+        None | Some("true") | Some("1") => Ok(Verify::Live),
+        Some("false") | Some("0") => Ok(Verify::Skip),
+        Some(_) => Err(Error::field("verify", "Must be true or false.")),
+    }
+}
+
+#[utoipa::path(post, path = "/api/v2/platform/telephony/providers-configurations/{id}/verify/", tag = "v2: provider configurations",
+    summary = "Verify a configuration's credentials with its carrier now",
+    params(OrgHandleHeader, ("id" = i64, Path, description = "Provider configuration id")),
+    responses((status = 200, body = ConfigurationEnvelope), (status = 400, body = ErrorEnvelope),
+        (status = 401, body = ErrorEnvelope), (status = 403, body = ErrorEnvelope),
+        (status = 404, body = ErrorEnvelope)),
+    security(("token" = [])))]
+pub(super) async fn verify_configuration(
+    State(app): State<AppState>,
+    OrgCaller(caller): OrgCaller,
+    ConfigId(id): ConfigId,
+) -> Result<Response> {
+    caller.require_write()?;
+    let record = app.verify_configuration(&caller.org, ConfigurationKey::Id(id)).await?;
+    Ok(respond(StatusCode::OK, "Provider configuration verified.", &record))
+}
+
+#[utoipa::path(get, path = "/api/v2/platform/telephony/providers-configurations/{id}/", tag = "v2: provider configurations",
+    summary = "Get a provider configuration by id",
+    params(OrgHandleHeader, ("id" = i64, Path, description = "Provider configuration id")),
+    responses((status = 200, body = ConfigurationEnvelope, headers(("ETag" = String))),
+        (status = 400, body = ErrorEnvelope), (status = 401, body = ErrorEnvelope),
+        (status = 403, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope)),
+    security(("token" = [])))]
+pub(super) async fn get_configuration(
+    State(app): State<AppState>,
+    OrgCaller(caller): OrgCaller,
+    ConfigId(id): ConfigId,
+) -> Result<Response> {
+    let record = app.get_configuration(&caller.org, ConfigurationKey::Id(id)).await?;
+    Ok(respond(
+        StatusCode::OK,
+        "Provider configuration fetched successfully.",
+        &record,
+    ))
+}
+
+#[utoipa::path(patch, path = "/api/v2/platform/telephony/providers-configurations/{id}/", tag = "v2: provider configurations",
+    summary = "Update a provider configuration (partial; rotates credentials)",
+    params(OrgHandleHeader, ("id" = i64, Path, description = "Provider configuration id"),
+        IfMatchHeader, VerifyParam),
+    request_body(content = PatchConfiguration, content_type = "application/json"),
+    responses((status = 200, body = ConfigurationEnvelope), (status = 400, body = ErrorEnvelope),
+        (status = 401, body = ErrorEnvelope), (status = 403, body = ErrorEnvelope),
+        (status = 404, body = ErrorEnvelope), (status = 409, body = ErrorEnvelope),
+        (status = 412, body = ErrorEnvelope), (status = 413, body = ErrorEnvelope),
+        (status = 415, body = ErrorEnvelope)),
+    security(("token" = [])))]
+pub(super) async fn patch_configuration(
+    State(app): State<AppState>,
+    OrgCaller(caller): OrgCaller,
+    ConfigId(id): ConfigId,
+    IfMatch(if_match): IfMatch,
+    QueryMap(query): QueryMap,
+    JsonObject(body): JsonObject,
+) -> Result<Response> {
+    caller.require_write()?;
+    let mode = verify_mode(&query)?;
+    let record = app.patch_configuration(&caller.org, id, &body, if_match, mode).await?;
+    Ok(respond(
+        StatusCode::OK,
+        "Provider configuration updated successfully.",
+        &record,
+    ))
+}
+
+#[utoipa::path(delete, path = "/api/v2/platform/telephony/providers-configurations/{id}/", tag = "v2: provider configurations",
+    summary = "Delete a provider configuration",
+    params(OrgHandleHeader, ("id" = i64, Path, description = "Provider configuration id"), IfMatchHeader),
+    responses((status = 204, description = "Deleted; empty body"), (status = 400, body = ErrorEnvelope),
+        (status = 401, body = ErrorEnvelope), (status = 403, body = ErrorEnvelope),
+        (status = 404, body = ErrorEnvelope), (status = 412, body = ErrorEnvelope)),
+    security(("token" = [])))]
+pub(super) async fn delete_configuration(
+    State(app): State<AppState>,
+    OrgCaller(caller): OrgCaller,
+    ConfigId(id): ConfigId,
+    IfMatch(if_match): IfMatch,
+) -> Result<StatusCode> {
+    caller.require_write()?;
+    app.delete_configuration(&caller.org, id, if_match).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+// ---- documentation-only: what the handlers parse from raw maps, and the stored JSON -----------
+
+#[allow(dead_code)] // only described, never built
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct VerifyParam {
+    /// `false` skips the live carrier check (stored as `pending`; the background verifier checks it later).
+    verify: Option<bool>,
+}
+
+#[allow(dead_code)] // only described, never built
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ListParams {
+    /// Only configurations of this provider (slug).
+    #[param(inline)]
+    provider: Option<ProviderSlug>,
+    /// Page number, from 1. Without `page` or `page_size` every row is returned.
+    #[param(minimum = 1)]
+    page: Option<i64>,
+    /// Rows per page (default 50).
+    #[param(minimum = 1, maximum = 1000)]
+    page_size: Option<i64>,
+}
+
+#[allow(dead_code)] // only described, never built
+#[derive(ToSchema)]
+#[schema(rename_all = "lowercase")]
+pub enum ProviderSlug {
+    Twilio,
+    Plivo,
+    Telnyx,
+    Vonage,
+    Exotel,
+    Signalwire,
+    Sip,
+}
+
+/// A provider: its catalogue slug or numeric id.
+#[allow(dead_code)] // only described, never built
+#[derive(ToSchema)]
+#[schema(example = "twilio")]
+pub enum ProviderRef {
+    #[schema(title = "slug")]
+    Slug(String),
+    #[schema(title = "id")]
+    Id(i64),
+}
+
+/// Create body. Besides these, each provider accepts exactly the extra fields the catalogue
+/// lists for it (e.g. `space_url` for SignalWire); unknown fields are a 400.
+#[allow(dead_code)] // only described, never built
+#[derive(ToSchema)]
+pub struct CreateConfiguration {
+    provider: ProviderRef,
+    /// Account identifier (format per provider; see the catalogue). Optional only for telnyx and sip.
+    #[schema(example = "ACxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx")]
+    account_sid: Option<String>,
+    /// The secret. Encrypted at rest, never returned. Optional only for sip.
+    #[schema(example = "your_auth_token", write_only)]
+    auth_token: Option<String>,
+    /// A display name, at most 100 characters.
+    name: Option<String>,
+}
+
+/// Patch body: only the fields sent change. Provider extra fields may be sent too.
+#[allow(dead_code)] // only described, never built
+#[derive(ToSchema)]
+pub struct PatchConfiguration {
+    #[schema(example = "new_auth_token", write_only)]
+    auth_token: Option<String>,
+    account_sid: Option<String>,
+    name: Option<String>,
+}
+
+/// One check of a verification.
+#[allow(dead_code)] // only described, never built
+#[derive(ToSchema)]
+pub struct VerificationCheck {
+    check_name: String,
+    #[schema(example = "passed")]
+    status: String,
+    message: String,
+    timestamp: String,
+    details: serde_json::Value,
+}
