@@ -18,7 +18,7 @@ use crate::domain::configuration::{self, ConfigurationPatch, NewConfiguration, S
 use crate::error::{Error, Result};
 use crate::storage::{
     ApiTokenRecord, AuditEvent, ConfigurationKey, ConfigurationRecord, ConfigurationState, ListQuery,
-    NewApiTokenRecord, Organization, Storage, StorageError, VerificationRecord,
+    NewApiTokenRecord, Organization, StorageError, Store, VerificationRecord,
 };
 
 pub const CONFIG_NOT_FOUND: &str = "Provider configuration not found.";
@@ -42,7 +42,7 @@ impl Caller {
 }
 
 pub struct Patchbay {
-    pub store: Arc<dyn Storage>,
+    pub store: Arc<Store>,
     pub keyring: Arc<Keyring>,
     pub carriers: Carriers,
     /// How often the background verifier re-checks a configuration.
@@ -125,7 +125,7 @@ fn names(names: &[&str]) -> Vec<String> {
 }
 
 impl Patchbay {
-    pub fn new(store: Arc<dyn Storage>, keyring: Arc<Keyring>, carriers: Carriers) -> Self {
+    pub fn new(store: Arc<Store>, keyring: Arc<Keyring>, carriers: Carriers) -> Self {
         Self {
             store,
             keyring,
