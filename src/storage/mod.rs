@@ -151,3 +151,6 @@ pub async fn connect(url: &str) -> anyhow::Result<Arc<Store>> {
 pub fn sqlite_path(url: &str) -> Option<std::path::PathBuf> {
     sqlite::file_path(url)
 }
+
+#[cfg(test)]
+mod tests;
