@@ -74,9 +74,7 @@ pub async fn idempotency(State(app): State<AppState>, mut req: Request, next: Ne
 
     let now = chrono::Utc::now();
     let org = caller.org.id;
-    let claim = match app.claim_idempotency_key(org, &key, &hash, now, now - STALE)
-        .await
-    {
+    let claim = match app.claim_idempotency_key(org, &key, &hash, now, now - STALE).await {
         Ok(claim) => claim,
         Err(e) => return e.into_response(),
     };

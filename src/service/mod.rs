@@ -27,7 +27,7 @@ use crate::crypto::Keyring;
 use crate::domain::access::Role;
 use crate::domain::configuration::SecretFields;
 use crate::error::{Error, Result};
-use crate::storage::{Storage, StorageError};
+use crate::storage::{StorageError, Store};
 
 pub use access::Caller;
 pub use audit::{AuditAction, audit};
@@ -35,7 +35,7 @@ pub use configurations::{CONFIG_NOT_FOUND, Verify};
 pub use sealer::{RowBinding, SealedKind, Sealer};
 
 pub struct Patchbay {
-    pub store: Arc<dyn Storage>,
+    pub store: Arc<Store>,
     pub keyring: Arc<Keyring>,
     pub carriers: Carriers,
     /// How often the background worker re-checks a configuration.
@@ -43,7 +43,7 @@ pub struct Patchbay {
 }
 
 impl Patchbay {
-    pub fn new(store: Arc<dyn Storage>, keyring: Arc<Keyring>, carriers: Carriers) -> Self {
+    pub fn new(store: Arc<Store>, keyring: Arc<Keyring>, carriers: Carriers) -> Self {
         Self {
             store,
             keyring,

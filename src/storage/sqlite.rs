@@ -6,23 +6,13 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
+use sqlx::migrate::Migrator;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::types::Json;
-use sqlx::{Sqlite, migrate::Migrator};
-use uuid::Uuid;
 
-use super::queries::{CONFIG_COLUMNS, audit_insert, bind_state, config_sql, storage_impl};
-use super::*;
+use super::configurations::{CONFIG_COLUMNS, ConfigurationRecord};
+use super::{Pools, Result};
 
 static MIGRATOR: Migrator = sqlx::migrate!("migrations/sqlite");
-
-pub struct SqliteStorage {
-    /// Readers: WAL lets them run beside the writer.
-    pool: SqlitePool,
-    /// The one writer. SQLite takes one write at a time; queueing writers on a single connection
-    /// is cheaper than letting several collide and back off on SQLITE_BUSY.
-    writer: SqlitePool,
-}
 
 /// The file a SQLite URL or plain path names (`sqlite://x.db`, `sqlite:x.db`, `x.db`).
 pub(super) fn file_path(url: &str) -> Option<PathBuf> {
@@ -34,55 +24,47 @@ pub(super) fn file_path(url: &str) -> Option<PathBuf> {
     (!path.is_empty() && path != ":memory:").then(|| PathBuf::from(path))
 }
 
-impl SqliteStorage {
-    pub async fn connect(url: &str) -> anyhow::Result<Self> {
-        let options = match file_path(url) {
-            Some(path) if !url.starts_with("sqlite:") => SqliteConnectOptions::new().filename(path),
-            _ => SqliteConnectOptions::from_str(url)?,
-        }
-        .create_if_missing(true)
-        .journal_mode(SqliteJournalMode::Wal)
-        .synchronous(SqliteSynchronous::Full)
-        .foreign_keys(true)
-        .busy_timeout(Duration::from_secs(10));
-        let writer = SqlitePoolOptions::new()
-            .max_connections(1)
-            .connect_with(options.clone())
-            .await?;
-        MIGRATOR.run(&writer).await?;
-        let pool = SqlitePoolOptions::new()
-            .max_connections(8)
-            .connect_with(options)
-            .await?;
-        Ok(Self { pool, writer })
+pub(super) async fn connect(url: &str) -> anyhow::Result<Pools> {
+    let options = match file_path(url) {
+        Some(path) if !url.starts_with("sqlite:") => SqliteConnectOptions::new().filename(path),
+        _ => SqliteConnectOptions::from_str(url)?,
     }
+    .create_if_missing(true)
+    .journal_mode(SqliteJournalMode::Wal)
+    .synchronous(SqliteSynchronous::Full)
+    .foreign_keys(true)
+    .busy_timeout(Duration::from_secs(10));
+    let write = SqlitePoolOptions::new()
+        .max_connections(1)
+        .connect_with(options.clone())
+        .await?;
+    MIGRATOR.run(&write).await?;
+    let read = SqlitePoolOptions::new()
+        .max_connections(8)
+        .connect_with(options)
+        .await?;
+    Ok(Pools::Sqlite { read, write })
 }
 
-storage_impl!(SqliteStorage, Sqlite, {
-    fn backend(&self) -> &'static str {
-        "sqlite"
-    }
-
-    async fn claim_due_verifications(
-        &self,
-        now: DateTime<Utc>,
-        lease_until: DateTime<Utc>,
-        limit: i64,
-    ) -> Result<Vec<ConfigurationRecord>> {
-        // One writer at a time in SQLite, so the UPDATE itself is the lease.
-        Ok(sqlx::query_as::<Sqlite, ConfigurationRecord>(config_sql!(
-            "UPDATE provider_configurations SET next_verification_at = $1 WHERE id IN \
-             (SELECT id FROM provider_configurations WHERE next_verification_at <= $2 \
-              ORDER BY next_verification_at LIMIT $3) RETURNING {}",
-            CONFIG_COLUMNS
-        ))
-        .bind(lease_until)
-        .bind(now)
-        .bind(limit)
-        .fetch_all(&self.writer)
-        .await?)
-    }
-});
+/// See [`super::Store::claim_due_verifications`].
+pub(super) async fn claim_due_verifications(
+    write: &SqlitePool,
+    now: DateTime<Utc>,
+    lease_until: DateTime<Utc>,
+    limit: i64,
+) -> Result<Vec<ConfigurationRecord>> {
+    // One writer at a time in SQLite, so the UPDATE itself is the lease.
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "UPDATE provider_configurations SET next_verification_at = $1 WHERE id IN \
+         (SELECT id FROM provider_configurations WHERE next_verification_at <= $2 \
+          ORDER BY next_verification_at LIMIT $3) RETURNING {CONFIG_COLUMNS}"
+    )))
+    .bind(lease_until)
+    .bind(now)
+    .bind(limit)
+    .fetch_all(write)
+    .await?)
+}
 
 #[cfg(test)]
 mod tests {

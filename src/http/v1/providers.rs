@@ -21,8 +21,8 @@ use crate::http::AppState;
 use crate::http::doc::{IfMatchHeader, VerificationStatus};
 use crate::http::extract::{IfMatch, JsonObject, QueryMap};
 use crate::http::format::timestamp;
-use crate::storage::ConfigurationWithCount;
 use crate::service::twilio::PROVIDER;
+use crate::storage::ConfigurationWithCount;
 
 // Fields in the page's order. Secrets are not part of it by construction.
 /// A v1 Twilio provider, fields in the page's order. The auth token is never part of it.

@@ -1,0 +1,125 @@
+//! Audit events: who changed what, written in the same transaction as the change.
+
+use std::fmt::Display;
+
+use chrono::{DateTime, Utc};
+use sqlx::types::Json;
+use sqlx::{Database, Encode, Executor, IntoArguments, Transaction, Type};
+
+use super::{Result, Store, on_backend};
+
+/// An audit event, written in the same transaction as the change it describes.
+#[derive(Debug, Clone)]
+pub struct AuditEvent {
+    pub org_id: Option<i64>,
+    pub actor_token_id: Option<i64>,
+    /// `token:<id>` for API calls, `cli` for administration commands.
+    pub actor: String,
+    /// e.g. `configuration.created`, `configuration.updated`, `token.revoked`.
+    pub action: &'static str,
+    pub resource_type: &'static str,
+    /// `None`: the id of the row the write creates.
+    pub resource_id: Option<String>,
+    /// Names of the fields that changed: never values (`auth_token`, not the token).
+    pub fields: Vec<String>,
+    pub request_id: Option<String>,
+    pub at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct AuditRecord {
+    pub id: i64,
+    pub org_id: Option<i64>,
+    pub actor_token_id: Option<i64>,
+    pub actor: String,
+    pub action: String,
+    pub resource_type: String,
+    pub resource_id: String,
+    pub fields: Json<Vec<String>>,
+    pub request_id: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct AuditQuery<'a> {
+    pub resource_type: Option<&'a str>,
+    pub resource_id: Option<&'a str>,
+    pub since: Option<DateTime<Utc>>,
+    pub until: Option<DateTime<Utc>>,
+    /// Only events with a greater id (for `audit tail --follow`).
+    pub after_id: Option<i64>,
+    pub limit: i64,
+    pub offset: i64,
+}
+
+/// Writes `audit` inside the transaction `tx`, for organization `org_id`, naming the resource
+/// `created_id` when the event leaves it open (the row was just created).
+pub(super) async fn insert<'a, DB>(
+    tx: &mut Transaction<'_, DB>,
+    audit: &'a AuditEvent,
+    org_id: Option<i64>,
+    created_id: impl Display,
+) -> Result<()>
+where
+    DB: Database,
+    DB::Arguments: IntoArguments<DB>,
+    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
+    Option<i64>: Encode<'a, DB> + Type<DB>,
+    &'a str: Encode<'a, DB> + Type<DB>,
+    String: Encode<'a, DB> + Type<DB>,
+    Option<String>: Encode<'a, DB> + Type<DB>,
+    Json<&'a Vec<String>>: Encode<'a, DB> + Type<DB>,
+    DateTime<Utc>: Encode<'a, DB> + Type<DB>,
+{
+    sqlx::query(
+        "INSERT INTO audit_events (org_id, actor_token_id, actor, action, resource_type, resource_id, fields, \
+         request_id, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+    )
+    .bind(audit.org_id.or(org_id))
+    .bind(audit.actor_token_id)
+    .bind(&audit.actor)
+    .bind(audit.action)
+    .bind(audit.resource_type)
+    .bind(audit.resource_id.clone().unwrap_or_else(|| created_id.to_string()))
+    .bind(Json(&audit.fields))
+    .bind(&audit.request_id)
+    .bind(audit.at)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+impl Store {
+    pub async fn list_audit_events(&self, org_id: i64, q: AuditQuery<'_>) -> Result<(Vec<AuditRecord>, i64)> {
+        const FILTER: &str = "org_id = $1 AND ($2 IS NULL OR resource_type = $2) AND ($3 IS NULL OR resource_id = $3) \
+            AND ($4 IS NULL OR created_at >= $4) AND ($5 IS NULL OR created_at <= $5) AND ($6 IS NULL OR id > $6)";
+        on_backend!(self, read, |pool| {
+            let rows = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                "SELECT id, org_id, actor_token_id, actor, action, resource_type, resource_id, fields, request_id, \
+                 created_at FROM audit_events WHERE {FILTER} ORDER BY id DESC LIMIT $7 OFFSET $8"
+            )))
+            .bind(org_id)
+            .bind(q.resource_type)
+            .bind(q.resource_id)
+            .bind(q.since)
+            .bind(q.until)
+            .bind(q.after_id)
+            .bind(q.limit)
+            .bind(q.offset)
+            .fetch_all(pool)
+            .await?;
+            let total = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+                "SELECT COUNT(*) FROM audit_events WHERE {FILTER}"
+            )))
+            .bind(org_id)
+            .bind(q.resource_type)
+            .bind(q.resource_id)
+            .bind(q.since)
+            .bind(q.until)
+            .bind(q.after_id)
+            .fetch_one(pool)
+            .await?;
+            Ok((rows, total))
+        })
+    }
+}

@@ -1,0 +1,139 @@
+//! Which `Duplicate` each unique rule maps to, on both backends: PostgreSQL names the
+//! constraint, SQLite names the columns, and each resource file checks both spellings.
+
+use std::collections::BTreeMap;
+
+use chrono::Utc;
+use uuid::Uuid;
+
+use super::*;
+use crate::crypto::Sealed;
+
+fn audit() -> AuditEvent {
+    AuditEvent {
+        org_id: None,
+        actor_token_id: None,
+        actor: "cli".to_owned(),
+        action: "test",
+        resource_type: "test",
+        resource_id: None,
+        fields: Vec::new(),
+        request_id: None,
+        at: Utc::now(),
+    }
+}
+
+fn state(account_sid: &str) -> ConfigurationState {
+    ConfigurationState {
+        account_sid: account_sid.to_owned(),
+        name: None,
+        settings: BTreeMap::new(),
+        sealed: Sealed {
+            key_id: "k1".to_owned(),
+            blob: vec![1, 2, 3],
+        },
+        verification: VerificationRecord {
+            status: "pending".to_owned(),
+            details: None,
+            last_verified_at: None,
+            next_at: None,
+        },
+        region: None,
+        supports_call_transfer: false,
+        trunk_sid: None,
+        termination_uri: None,
+    }
+}
+
+fn duplicate<T: std::fmt::Debug>(result: Result<T>) -> Duplicate {
+    match result {
+        Err(StorageError::Duplicate(which)) => which,
+        other => panic!("expected a duplicate, got {other:?}"),
+    }
+}
+
+async fn unique_rules_map_to_their_resource(store: &Store) {
+    let now = Utc::now();
+    let org = store.create_organization("acme", "Acme", now, &audit()).await.unwrap();
+    let again = store.create_organization("acme", "Acme again", now, &audit()).await;
+    assert_eq!(duplicate(again), Duplicate::OrganizationHandle);
+
+    let uuid = Uuid::new_v4();
+    let first = store
+        .insert_configuration(uuid, org.id, "twilio", &state("AC1"), now, &audit())
+        .await
+        .unwrap();
+    let same_account = store
+        .insert_configuration(Uuid::new_v4(), org.id, "twilio", &state("AC1"), now, &audit())
+        .await;
+    assert_eq!(duplicate(same_account), Duplicate::Configuration);
+    let same_uuid = store
+        .insert_configuration(uuid, org.id, "twilio", &state("AC2"), now, &audit())
+        .await;
+    assert_eq!(duplicate(same_uuid), Duplicate::Other);
+    let second = store
+        .insert_configuration(Uuid::new_v4(), org.id, "twilio", &state("AC3"), now, &audit())
+        .await
+        .unwrap();
+    let onto_first = store
+        .update_configuration(org.id, second.id, second.version, &state("AC1"), now, &audit())
+        .await;
+    assert_eq!(duplicate(onto_first), Duplicate::Configuration);
+
+    let number = PhoneNumberRecord {
+        id: Uuid::new_v4(),
+        configuration_id: first.id,
+        org_id: org.id,
+        phone_number_sid: "PN1".to_owned(),
+        phone_number: "+15550100".to_owned(),
+        created_at: now,
+    };
+    store.insert_phone_number(&number, &audit()).await.unwrap();
+    let same_sid = PhoneNumberRecord {
+        id: Uuid::new_v4(),
+        ..number
+    };
+    assert_eq!(
+        duplicate(store.insert_phone_number(&same_sid, &audit()).await),
+        Duplicate::Other
+    );
+}
+
+#[tokio::test]
+async fn sqlite_unique_rules_map_to_their_resource() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = connect(dir.path().join("p.db").to_str().unwrap()).await.unwrap();
+    unique_rules_map_to_their_resource(&store).await;
+    store.close().await;
+}
+
+/// Runs on a scratch database when `PATCHBAY_TEST_POSTGRES_URL` names a server.
+#[tokio::test]
+async fn postgres_unique_rules_map_to_their_resource() {
+    use sqlx::Connection as _;
+    let Ok(admin_url) = std::env::var("PATCHBAY_TEST_POSTGRES_URL") else {
+        return;
+    };
+    let name = format!("pb_unit_{}", Uuid::new_v4().simple());
+    let mut admin = sqlx::PgConnection::connect(&admin_url).await.unwrap();
+    let create = format!("CREATE DATABASE {name}");
+    sqlx::query(sqlx::AssertSqlSafe(create))
+        .execute(&mut admin)
+        .await
+        .unwrap();
+    let (server, _) = admin_url.rsplit_once('/').expect("the URL ends with /<database>");
+    let url = format!("{server}/{name}");
+    // On its own task, so a failed assertion still drops the scratch database below.
+    let run = tokio::spawn(async move {
+        let store = connect(&url).await.unwrap();
+        unique_rules_map_to_their_resource(&store).await;
+        store.close().await;
+    })
+    .await;
+    let drop = format!("DROP DATABASE {name} WITH (FORCE)");
+    sqlx::query(sqlx::AssertSqlSafe(drop))
+        .execute(&mut admin)
+        .await
+        .unwrap();
+    run.unwrap();
+}

@@ -1,0 +1,125 @@
+//! Twilio provisioning journals: one row per provisioning saga in flight, so a crash midway can
+//! be recovered (see `crate::twilio_provider`).
+
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+use super::{Result, Store, on_backend};
+use crate::crypto::Sealed;
+
+/// One Twilio provisioning saga's journal row (see `crate::twilio_provider`).
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ProvisioningRecord {
+    /// The provisioning id, and the uuid of the configuration it becomes.
+    pub id: Uuid,
+    pub org_id: i64,
+    pub account_sid: String,
+    pub secret_key_id: String,
+    pub secret_ciphertext: Vec<u8>,
+    /// The last remote step started (`started`, `trunk`, `credential_list`, `credential`, `attach`).
+    pub stage: String,
+    pub domain_name: String,
+    pub credential_list_name: String,
+    pub trunk_sid: Option<String>,
+    pub credential_list_sid: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl ProvisioningRecord {
+    pub fn sealed(&self) -> Sealed {
+        Sealed {
+            key_id: self.secret_key_id.clone(),
+            blob: self.secret_ciphertext.clone(),
+        }
+    }
+}
+
+impl Store {
+    pub async fn insert_provisioning(&self, j: &ProvisioningRecord) -> Result<()> {
+        on_backend!(self, write, |pool| {
+            sqlx::query(
+                "INSERT INTO twilio_provisioning (id, org_id, account_sid, secret_key_id, secret_ciphertext, stage, \
+                 domain_name, credential_list_name, trunk_sid, credential_list_sid, created_at, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+            )
+            .bind(j.id)
+            .bind(j.org_id)
+            .bind(&j.account_sid)
+            .bind(&j.secret_key_id)
+            .bind(&j.secret_ciphertext)
+            .bind(&j.stage)
+            .bind(&j.domain_name)
+            .bind(&j.credential_list_name)
+            .bind(&j.trunk_sid)
+            .bind(&j.credential_list_sid)
+            .bind(j.created_at)
+            .bind(j.updated_at)
+            .execute(pool)
+            .await?;
+        });
+        Ok(())
+    }
+
+    /// Records the step about to start (or just done) and the sids known so far; bumps
+    /// `updated_at`. `Ok(false)` when the journal is gone (recovery took it over).
+    pub async fn update_provisioning(
+        &self,
+        id: Uuid,
+        stage: &str,
+        trunk_sid: Option<&str>,
+        credential_list_sid: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<bool> {
+        let rows_affected = on_backend!(self, write, |pool| {
+            sqlx::query(
+                "UPDATE twilio_provisioning SET stage = $1, trunk_sid = $2, credential_list_sid = $3, updated_at = $4 \
+                 WHERE id = $5",
+            )
+            .bind(stage)
+            .bind(trunk_sid)
+            .bind(credential_list_sid)
+            .bind(now)
+            .bind(id)
+            .execute(pool)
+            .await?
+            .rows_affected()
+        });
+        Ok(rows_affected == 1)
+    }
+
+    pub async fn delete_provisioning(&self, id: Uuid) -> Result<()> {
+        on_backend!(self, write, |pool| {
+            sqlx::query("DELETE FROM twilio_provisioning WHERE id = $1")
+                .bind(id)
+                .execute(pool)
+                .await?;
+        });
+        Ok(())
+    }
+
+    /// Claims up to `limit` journals untouched since `stale_before`, setting their `updated_at`
+    /// to `now` so no other worker (or instance) claims them for another staleness period.
+    pub async fn claim_stale_provisioning(
+        &self,
+        stale_before: DateTime<Utc>,
+        now: DateTime<Utc>,
+        limit: i64,
+    ) -> Result<Vec<ProvisioningRecord>> {
+        on_backend!(self, write, |pool| {
+            // The staleness test is repeated outside the subquery: PostgreSQL re-checks it on a
+            // row another instance just claimed (and skips it); SQLite has one writer anyway.
+            Ok(sqlx::query_as(
+                "UPDATE twilio_provisioning SET updated_at = $1 WHERE updated_at < $2 AND id IN \
+                 (SELECT id FROM twilio_provisioning WHERE updated_at < $2 ORDER BY updated_at LIMIT $3) \
+                 RETURNING id, org_id, account_sid, secret_key_id, secret_ciphertext, stage, domain_name, \
+                 credential_list_name, trunk_sid, credential_list_sid, created_at, updated_at",
+            )
+            .bind(now)
+            .bind(stale_before)
+            .bind(limit)
+            .fetch_all(pool)
+            .await?)
+        })
+    }
+}
