@@ -1,5 +1,5 @@
 //! Twilio provisioning journals: one row per provisioning saga in flight, so a crash midway can
-//! be recovered (see `crate::twilio_provider`).
+//! be recovered (see `crate::service::provisioning`).
 
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
@@ -7,7 +7,7 @@ use uuid::Uuid;
 use super::{Result, Store, on_backend};
 use crate::crypto::Sealed;
 
-/// One Twilio provisioning saga's journal row (see `crate::twilio_provider`).
+/// One Twilio provisioning saga's journal row (see `crate::service::provisioning`).
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct ProvisioningRecord {
     /// The provisioning id, and the uuid of the configuration it becomes.

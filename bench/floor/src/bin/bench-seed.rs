@@ -162,16 +162,18 @@ async fn main() -> anyhow::Result<()> {
     let app = Patchbay::new(patchbay::storage::connect(url).await?, keyring, carriers);
     app.check_keys().await?;
     let mut rng = rand::rngs::StdRng::seed_from_u64(7);
-    let listed = app.store.list_organizations().await?.len();
+    let by_id: std::collections::HashMap<i64, _> =
+        app.list_organizations().await?.into_iter().map(|o| (o.id, o)).collect();
+    let listed = by_id.len();
     anyhow::ensure!(listed == orgs, "expected {orgs} organizations, found {listed}");
     for _ in 0..200 {
         let id = rand::Rng::random_range(&mut rng, 1..=configs as i64);
         let owner_org = org_ids[owners[(id - 1) as usize]];
+        let org = by_id.get(&owner_org).context("owner organization missing")?;
         let record = app
-            .store
-            .get_configuration(owner_org, ConfigurationKey::Id(id))
-            .await?
-            .with_context(|| format!("row {id} missing from org {owner_org}"))?;
+            .get_configuration(org, ConfigurationKey::Id(id))
+            .await
+            .map_err(|e| anyhow::anyhow!("row {id} missing from org {owner_org}: {e}"))?;
         let n = usize::from_str_radix(&record.account_sid[2..], 16)?;
         let secrets = app
             .open_secrets(&record)
@@ -179,7 +181,7 @@ async fn main() -> anyhow::Result<()> {
         let token = secrets.get("auth_token").context("no auth_token")?;
         anyhow::ensure!(token.expose_secret() == auth_token(n), "row {id}: wrong secret");
     }
-    app.store.close().await;
+    app.close().await;
     eprintln!(
         "seed: sample of 200 rows opened through the library; total {:.1}s",
         started.elapsed().as_secs_f64()

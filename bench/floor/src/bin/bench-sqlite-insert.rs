@@ -30,7 +30,7 @@ async fn main() -> anyhow::Result<()> {
     };
     let seconds: f64 = seconds.parse().context("seconds")?;
     let tasks: u64 = tasks.parse().context("concurrent tasks")?;
-    // The same connection settings as patchbay's SqliteStorage.
+    // The same connection settings as patchbay's SQLite store (src/storage/sqlite.rs).
     let options = SqliteConnectOptions::new()
         .filename(path)
         .create_if_missing(true)
