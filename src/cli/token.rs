@@ -86,7 +86,7 @@ pub async fn run(app: &Patchbay, command: TokenCommand) -> anyhow::Result<()> {
                     println!(
                         "{}\t{}\t{}…\t{}\t{}",
                         t.id,
-                        t.role,
+                        t.role.as_str(),
                         t.token_prefix,
                         state,
                         t.label.unwrap_or_default()

@@ -72,6 +72,14 @@ impl FromStr for Role {
     }
 }
 
+/// Rows hold the role's name; reading one parses it (a bad value is a decode error, not a role).
+impl TryFrom<String> for Role {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        s.parse()
+    }
+}
+
 /// Every API token starts with this, so leaked tokens are easy to recognise (secret scanners).
 pub const TOKEN_PREFIX: &str = "pbk_";
 const TOKEN_BYTES: usize = 32;

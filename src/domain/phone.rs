@@ -32,6 +32,14 @@ impl fmt::Display for E164 {
     }
 }
 
+/// Stored numbers were checked on the way in; reading one back checks it again.
+impl TryFrom<String> for E164 {
+    type Error = &'static str;
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        Self::parse(&s)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -42,6 +42,13 @@ impl FromStr for VerificationStatus {
     }
 }
 
+impl TryFrom<String> for VerificationStatus {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        s.parse()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 
 use crate::domain::access::{NewApiToken, Role, hash_token, looks_like_token};
 use crate::error::{Error, Result};
-use crate::service::{AuditAction, Patchbay, names, now, stored_role};
+use crate::service::{AuditAction, Patchbay, names, now};
 use crate::storage::{ApiTokenRecord, NewApiTokenRecord, Organization, StorageError};
 
 /// Who is calling: an active API token and the organization it belongs to. The role is parsed
@@ -69,7 +69,7 @@ impl Patchbay {
         }
         Ok(Caller {
             token_id: record.id,
-            role: stored_role(&record.role)?,
+            role: record.role,
             org,
         })
     }
@@ -100,7 +100,7 @@ impl Patchbay {
             .create_api_token(
                 NewApiTokenRecord {
                     org_id: org.id,
-                    role: role.as_str(),
+                    role,
                     label,
                     token_hash: &token.hash,
                     token_prefix: &token.display_prefix,

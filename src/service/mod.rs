@@ -24,7 +24,6 @@ use chrono::{DateTime, Utc};
 
 use crate::carriers::{Carriers, Credentials};
 use crate::crypto::Keyring;
-use crate::domain::access::Role;
 use crate::domain::configuration::SecretFields;
 use crate::error::{Error, Result};
 use crate::storage::{StorageError, Store};
@@ -89,11 +88,6 @@ pub(crate) fn now() -> DateTime<Utc> {
 
 pub(crate) fn names(names: &[&str]) -> Vec<String> {
     names.iter().map(|n| (*n).to_owned()).collect()
-}
-
-/// Parses a stored role once, at the boundary (records hold strings for now).
-pub(crate) fn stored_role(role: &str) -> Result<Role> {
-    role.parse().map_err(|e: String| Error::Internal(anyhow::anyhow!(e)))
 }
 
 /// How often a write that lost a race on the row's version is tried again on the fresh row.

@@ -115,7 +115,7 @@ impl Patchbay {
                 configuration_id: record.id,
                 org_id,
                 phone_number_sid: sid.clone(),
-                phone_number: phone_number.to_string(),
+                phone_number: phone_number.clone(),
                 created_at: now(),
             };
             let audit = AuditAction::PhoneNumberImported.event(

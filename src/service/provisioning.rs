@@ -114,7 +114,7 @@ impl Patchbay {
             account_sid: new.account_sid.clone(),
             secret_key_id: sealed.key_id.clone(),
             secret_ciphertext: sealed.blob.clone(),
-            stage: Stage::Started.as_str().into(),
+            stage: Stage::Started,
             domain_name: format!("pb-{}.pstn.twilio.com", id.simple()),
             credential_list_name: format!("patchbay-{id}"),
             trunk_sid: None,
@@ -202,12 +202,12 @@ impl Patchbay {
 
     /// Advances the journal to `stage` with the sids known so far.
     async fn journal_stage(&self, journal: &mut ProvisioningRecord, stage: Stage) -> Result<()> {
-        journal.stage = stage.as_str().into();
+        journal.stage = stage;
         let kept = self
             .store
             .update_provisioning(
                 journal.id,
-                stage.as_str(),
+                stage,
                 journal.trunk_sid.as_deref(),
                 journal.credential_list_sid.as_deref(),
                 now(),
@@ -271,8 +271,7 @@ impl Patchbay {
     /// steps it started are looked up by their recognisable names.
     async fn compensate(&self, auth: &TwilioAuth, journal: &ProvisioningRecord) -> Result<(), CarrierError> {
         let twilio = self.carriers.twilio();
-        // An unknown stage is taken as the furthest: everything is looked for.
-        let journal_stage = journal.stage.parse().unwrap_or(Stage::Commit);
+        let journal_stage = journal.stage;
         let reached = |stage: Stage| journal_stage >= stage;
         let trunk_sid = match &journal.trunk_sid {
             Some(sid) => Some(sid.clone()),

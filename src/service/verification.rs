@@ -31,7 +31,7 @@ impl Patchbay {
     pub(crate) fn unverified() -> VerificationRecord {
         // Due at once: the background worker picks it up on its next round.
         VerificationRecord {
-            status: VerificationStatus::Pending.as_str().into(),
+            status: VerificationStatus::Pending,
             details: None,
             last_verified_at: None,
             next_at: Some(now()),
@@ -56,7 +56,7 @@ impl Patchbay {
         let at = now();
         match outcome {
             VerifyOutcome::Completed { status, checks, .. } => VerificationRecord {
-                status: status.as_str().to_owned(),
+                status,
                 details: serde_json::to_value(checks).ok(),
                 last_verified_at: Some(at),
                 next_at: Some(self.next_check(at)),
@@ -66,12 +66,12 @@ impl Patchbay {
                 let delay = retry_after.unwrap_or(UNREACHABLE_RETRY).max(Duration::from_secs(1));
                 let next_at = Some(at + chrono::Duration::from_std(delay).unwrap_or(chrono::TimeDelta::MAX));
                 match previous {
-                    Some(prev) if prev.status != VerificationStatus::Pending.as_str() => VerificationRecord {
+                    Some(prev) if prev.status != VerificationStatus::Pending => VerificationRecord {
                         next_at,
                         ..prev.clone()
                     },
                     _ => VerificationRecord {
-                        status: VerificationStatus::Pending.as_str().into(),
+                        status: VerificationStatus::Pending,
                         details: serde_json::to_value([Check::new(
                             "carrier_reachable",
                             CheckStatus::Skipped,

@@ -2,6 +2,8 @@
 
 use chrono::{DateTime, Utc};
 
+use crate::domain::access::Role;
+
 use super::audit_events::{self, AuditEvent};
 use super::organizations::Organization;
 use super::{Result, Store, on_backend};
@@ -10,7 +12,8 @@ use super::{Result, Store, on_backend};
 pub struct ApiTokenRecord {
     pub id: i64,
     pub org_id: i64,
-    pub role: String,
+    #[sqlx(try_from = "String")]
+    pub role: Role,
     pub label: Option<String>,
     pub token_prefix: String,
     pub created_at: DateTime<Utc>,
@@ -37,7 +40,7 @@ struct TokenWithOrganization {
 /// What a new API token row holds; the token itself is never stored.
 pub struct NewApiTokenRecord<'a> {
     pub org_id: i64,
-    pub role: &'a str,
+    pub role: Role,
     pub label: Option<&'a str>,
     pub token_hash: &'a str,
     pub token_prefix: &'a str,
@@ -55,7 +58,7 @@ impl Store {
                  RETURNING id, org_id, role, label, token_prefix, created_at, expires_at, revoked_at",
             )
             .bind(t.org_id)
-            .bind(t.role)
+            .bind(t.role.as_str())
             .bind(t.label)
             .bind(t.token_hash)
             .bind(t.token_prefix)

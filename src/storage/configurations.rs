@@ -12,6 +12,7 @@ use uuid::Uuid;
 use super::audit_events::{self, AuditEvent};
 use super::{Duplicate, Pools, Result, StorageError, Store, on_backend, postgres, sqlite, unique_violation};
 use crate::crypto::Sealed;
+use crate::domain::verification::VerificationStatus;
 
 pub(super) const CONFIG_COLUMNS: &str = "id, uuid, org_id, provider, account_sid, name, settings, secret_key_id, \
     secret_ciphertext, version, verification_status, last_verified_at, verification_details, next_verification_at, \
@@ -33,7 +34,7 @@ pub struct ConfigurationState {
 
 #[derive(Debug, Clone)]
 pub struct VerificationRecord {
-    pub status: String,
+    pub status: VerificationStatus,
     pub details: Option<serde_json::Value>,
     pub last_verified_at: Option<DateTime<Utc>>,
     /// When the background verifier should look at this row next.
@@ -52,7 +53,8 @@ pub struct ConfigurationRecord {
     pub secret_key_id: String,
     pub secret_ciphertext: Vec<u8>,
     pub version: i64,
-    pub verification_status: String,
+    #[sqlx(try_from = "String")]
+    pub verification_status: VerificationStatus,
     pub last_verified_at: Option<DateTime<Utc>>,
     pub verification_details: Option<Json<serde_json::Value>>,
     pub next_verification_at: Option<DateTime<Utc>>,
@@ -79,7 +81,7 @@ impl ConfigurationRecord {
             settings: self.settings.0.clone(),
             sealed: self.sealed(),
             verification: VerificationRecord {
-                status: self.verification_status.clone(),
+                status: self.verification_status,
                 details: self.verification_details.as_ref().map(|j| j.0.clone()),
                 last_verified_at: self.last_verified_at,
                 next_at: self.next_verification_at,
@@ -137,6 +139,7 @@ fn bind_state<'q, DB, O>(
 where
     DB: Database,
     String: Encode<'q, DB> + Type<DB>,
+    &'static str: Encode<'q, DB> + Type<DB>,
     Option<String>: Encode<'q, DB> + Type<DB>,
     Json<&'q BTreeMap<String, String>>: Encode<'q, DB> + Type<DB>,
     Vec<u8>: Encode<'q, DB> + Type<DB>,
@@ -150,7 +153,7 @@ where
         .bind(Json(&s.settings))
         .bind(&s.sealed.key_id)
         .bind(&s.sealed.blob)
-        .bind(&s.verification.status)
+        .bind(s.verification.status.as_str())
         .bind(s.verification.details.as_ref().map(Json))
         .bind(s.verification.last_verified_at)
         .bind(s.verification.next_at)
@@ -344,7 +347,7 @@ impl Store {
                 "UPDATE provider_configurations SET verification_status = $1, verification_details = $2, \
                  last_verified_at = $3, next_verification_at = $4 WHERE id = $5 AND version = $6",
             )
-            .bind(&v.status)
+            .bind(v.status.as_str())
             .bind(v.details.as_ref().map(Json))
             .bind(v.last_verified_at)
             .bind(v.next_at)

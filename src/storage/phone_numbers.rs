@@ -5,6 +5,7 @@ use uuid::Uuid;
 
 use super::audit_events::{self, AuditEvent};
 use super::{Result, Store, on_backend};
+use crate::domain::phone::E164;
 
 /// A phone number imported onto a provider's trunk.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -13,7 +14,8 @@ pub struct PhoneNumberRecord {
     pub configuration_id: i64,
     pub org_id: i64,
     pub phone_number_sid: String,
-    pub phone_number: String,
+    #[sqlx(try_from = "String")]
+    pub phone_number: E164,
     pub created_at: DateTime<Utc>,
 }
 
@@ -42,7 +44,7 @@ impl Store {
             .bind(n.configuration_id)
             .bind(n.org_id)
             .bind(&n.phone_number_sid)
-            .bind(&n.phone_number)
+            .bind(n.phone_number.as_str())
             .bind(n.created_at)
             .execute(&mut *tx)
             .await?;

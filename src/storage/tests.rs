@@ -33,7 +33,7 @@ fn state(account_sid: &str) -> ConfigurationState {
             blob: vec![1, 2, 3],
         },
         verification: VerificationRecord {
-            status: "pending".to_owned(),
+            status: crate::domain::verification::VerificationStatus::Pending,
             details: None,
             last_verified_at: None,
             next_at: None,
@@ -85,7 +85,7 @@ async fn unique_rules_map_to_their_resource(store: &Store) {
         configuration_id: first.id,
         org_id: org.id,
         phone_number_sid: "PN1".to_owned(),
-        phone_number: "+15550100".to_owned(),
+        phone_number: crate::domain::phone::E164::parse("+15550100").unwrap(),
         created_at: now,
     };
     store.insert_phone_number(&number, &audit()).await.unwrap();

@@ -6,6 +6,7 @@ use uuid::Uuid;
 
 use super::{Result, Store, on_backend};
 use crate::crypto::Sealed;
+use crate::domain::twilio::Stage;
 
 /// One Twilio provisioning saga's journal row (see `crate::service::provisioning`).
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -17,7 +18,8 @@ pub struct ProvisioningRecord {
     pub secret_key_id: String,
     pub secret_ciphertext: Vec<u8>,
     /// The last remote step started (`started`, `trunk`, `credential_list`, `credential`, `attach`).
-    pub stage: String,
+    #[sqlx(try_from = "String")]
+    pub stage: Stage,
     pub domain_name: String,
     pub credential_list_name: String,
     pub trunk_sid: Option<String>,
@@ -48,7 +50,7 @@ impl Store {
             .bind(&j.account_sid)
             .bind(&j.secret_key_id)
             .bind(&j.secret_ciphertext)
-            .bind(&j.stage)
+            .bind(j.stage.as_str())
             .bind(&j.domain_name)
             .bind(&j.credential_list_name)
             .bind(&j.trunk_sid)
@@ -66,7 +68,7 @@ impl Store {
     pub async fn update_provisioning(
         &self,
         id: Uuid,
-        stage: &str,
+        stage: Stage,
         trunk_sid: Option<&str>,
         credential_list_sid: Option<&str>,
         now: DateTime<Utc>,
@@ -76,7 +78,7 @@ impl Store {
                 "UPDATE twilio_provisioning SET stage = $1, trunk_sid = $2, credential_list_sid = $3, updated_at = $4 \
                  WHERE id = $5",
             )
-            .bind(stage)
+            .bind(stage.as_str())
             .bind(trunk_sid)
             .bind(credential_list_sid)
             .bind(now)

@@ -103,7 +103,7 @@ impl<'a> From<&'a ConfigurationWithCount> for ProviderView<'a> {
             provider_type: PROVIDER,
             account_sid: &r.account_sid,
             id: r.uuid,
-            verification_status: &r.verification_status,
+            verification_status: r.verification_status.as_str(),
             last_verified_at: r.last_verified_at.as_ref().map(timestamp),
             phone_number_count: p.phone_number_count,
             verification_details: check_views(r.verification_details.as_ref().map(|j| &j.0)),
@@ -287,7 +287,7 @@ pub(super) async fn verify_provider(
     let provider = app.verify_twilio_provider(caller.org.id, id).await?;
     let r = &provider.record;
     Ok(axum::Json(VerifyView {
-        status: r.verification_status.clone(),
+        status: r.verification_status.as_str().to_owned(),
         checks: check_views(r.verification_details.as_ref().map(|j| &j.0)).unwrap_or_default(),
         last_verified_at: r.last_verified_at.as_ref().map(timestamp),
     })

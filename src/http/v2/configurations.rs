@@ -58,7 +58,7 @@ impl<'a> From<&'a ConfigurationRecord> for ConfigurationView<'a> {
             created_at: timestamp(&r.created_at),
             name: r.name.as_deref(),
             updated_at: timestamp(&r.updated_at),
-            verification_status: &r.verification_status,
+            verification_status: r.verification_status.as_str(),
             last_verified_at: r.last_verified_at.as_ref().map(timestamp),
             verification_details: r.verification_details.as_ref().map(|j| &j.0),
             settings: &r.settings.0,
