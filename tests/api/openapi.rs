@@ -1,13 +1,13 @@
 //! The served OpenAPI document describes every route, and the docs page renders offline.
 
-mod common;
-
 use std::collections::BTreeSet;
 
 use reqwest::Method;
 use serde_json::Value;
 
-async fn document(app: &common::TestApp) -> Value {
+use crate::support::{self, Backend, TestApp};
+
+async fn document(app: &TestApp) -> Value {
     let response = app.bare(Method::GET, "/openapi.json").send().await.unwrap();
     assert_eq!(response.status(), 200);
     response.json().await.unwrap()
@@ -20,7 +20,7 @@ fn normalise(path: &str) -> String {
 
 #[tokio::test]
 async fn the_document_is_openapi_3_1_and_lists_every_route() {
-    let app = common::spawn_app(common::Backend::Sqlite).await.unwrap();
+    let app = support::spawn_app(Backend::Sqlite).await.unwrap();
     let doc = document(&app).await;
     assert!(
         doc["openapi"].as_str().unwrap().starts_with("3.1"),
@@ -91,7 +91,7 @@ async fn the_document_is_openapi_3_1_and_lists_every_route() {
 
 #[tokio::test]
 async fn the_docs_page_is_served_from_the_binary() {
-    let app = common::spawn_app(common::Backend::Sqlite).await.unwrap();
+    let app = support::spawn_app(Backend::Sqlite).await.unwrap();
     let no_redirects = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
@@ -139,7 +139,7 @@ async fn the_docs_page_renders_in_a_browser_without_network() {
         );
         return;
     };
-    let app = common::spawn_app(common::Backend::Sqlite).await.unwrap();
+    let app = support::spawn_app(Backend::Sqlite).await.unwrap();
     let profile = tempfile::tempdir().unwrap();
     let url = app.url("/docs/");
     let output = tokio::process::Command::new(chromium)
