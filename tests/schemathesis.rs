@@ -7,8 +7,6 @@
 #[path = "api/support/mod.rs"]
 mod support;
 
-use std::io::Write as _;
-
 use reqwest::Method;
 use serde_json::json;
 
@@ -48,13 +46,9 @@ fn config(keep: &(String, String), deletable: &(String, String)) -> String {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn generated_requests_get_documented_answers() {
     let Some(st) = std::env::var_os("PATCHBAY_SCHEMATHESIS") else {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "CI must set PATCHBAY_SCHEMATHESIS (the schemathesis `st` command)"
-        );
-        let _ = writeln!(
-            std::io::stderr(),
-            "NOTE: PATCHBAY_SCHEMATHESIS not set: schemathesis run skipped"
+        support::skip_without_tool(
+            "CI must set PATCHBAY_SCHEMATHESIS (the schemathesis `st` command)",
+            "PATCHBAY_SCHEMATHESIS not set: schemathesis run skipped",
         );
         return;
     };

@@ -6,7 +6,7 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use crate::support::process::{LoggedServer, patchbay_command, run, run_json};
-use crate::support::{TEST_KEY, TWILIO_SID};
+use crate::support::{self, TEST_KEY, TWILIO_SID};
 use serde_json::{Value, json};
 
 /// The binary in `dir`, with none of the caller's settings and no carrier reachable.
@@ -31,15 +31,12 @@ async fn first_start_prints_a_demo_token_once_and_secrets_stay_out_of_logs() {
     let client = reqwest::Client::new();
 
     // The printed token works, for the printed org.
-    let orgs: Value = client
-        .get(server.url("/api/v2/platform/organizations/"))
-        .header("Authorization", format!("Token {token}"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let orgs = support::http::body_json(
+        client
+            .get(server.url("/api/v2/platform/organizations/"))
+            .header("Authorization", format!("Token {token}")),
+    )
+    .await;
     assert_eq!(orgs["data"][0]["domain_handle"], "demo");
 
     let canary = "canary-auth-token-5d1e0b7c";

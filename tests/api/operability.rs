@@ -5,6 +5,7 @@ use std::num::NonZeroU32;
 use std::process::Command;
 use std::time::Duration;
 
+use crate::support::http::{body_json, body_text};
 use crate::support::process::{BIN, run};
 use crate::support::{Backend, CONFIGS, TWILIO_SID, TestApp, send, spawn_app_with, store, test_http_settings};
 use patchbay::http::{HttpSettings, RateLimit};
@@ -118,14 +119,7 @@ async fn request_ids_metrics_and_readiness_on(app: TestApp) {
     );
 
     app.create_twilio(TWILIO_SID, "t").await;
-    let metrics = app
-        .bare(Method::GET, "/metrics")
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = body_text(app.bare(Method::GET, "/metrics")).await;
     for needle in [
         "patchbay_http_requests_total{method=\"GET\",route=\"/api/v2/platform/telephony/providers-configurations\",status=\"200\"}",
         "patchbay_http_request_duration_seconds_bucket",
@@ -136,14 +130,7 @@ async fn request_ids_metrics_and_readiness_on(app: TestApp) {
         assert!(metrics.contains(needle), "missing {needle} in:\n{metrics}");
     }
 
-    let ready: Value = app
-        .bare(Method::GET, "/readyz")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let ready = body_json(app.bare(Method::GET, "/readyz")).await;
     assert_eq!(
         (ready["status"].as_str(), ready["database"].as_str()),
         (

@@ -39,3 +39,13 @@ where
     }
     out
 }
+
+/// Sends a request and returns its body as text, whatever the status.
+pub async fn body_text(request: RequestBuilder) -> String {
+    request.send().await.unwrap().text().await.unwrap()
+}
+
+/// Sends a request and returns its body as JSON, whatever the status.
+pub async fn body_json(request: RequestBuilder) -> Value {
+    request.send().await.unwrap().json().await.unwrap()
+}
