@@ -9,24 +9,24 @@
 //! - no row exists that no client sent.
 //!
 //! Three kill/restart rounds on one database per backend: SQLite always, PostgreSQL when
-//! `PATCHBAY_TEST_POSTGRES_URL` is set (see `common::ScratchPostgres`).
+//! `PATCHBAY_TEST_POSTGRES_URL` is set (see `support::ScratchPostgres`).
 
-mod common;
+#[path = "api/support/mod.rs"]
+mod support;
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use patchbay::carriers::Carriers;
-use patchbay::crypto::Keyring;
-use patchbay::domain::access::Role;
 use patchbay::service::Patchbay;
-use patchbay::storage::{ConfigurationRecord, ListQuery, Organization};
+use patchbay::storage::{ConfigurationRecord, ListQuery};
 use secrecy::ExposeSecret as _;
 use serde_json::{Value, json};
 
-use common::{CLOSED_PORT, CONFIGS, ScratchPostgres, ServerProcess, TEST_KEY, config_path};
+use support::app::{open_patchbay, provision_org};
+use support::process::{CLOSED_PORT, ServerProcess};
+use support::{CONFIGS, ScratchPostgres, TEST_KEY, config_path, join_all, store};
 
 const ROUNDS: usize = 3;
 const WRITERS: usize = 4;
@@ -38,22 +38,9 @@ const NO_VERIFY: &str = "?verify=false";
 
 /// Creates an organization and an admin token through the library; returns the token.
 async fn provision(database_url: &str) -> String {
-    let app = open(database_url).await;
-    let org = app.create_organization(ORG, "Crash test").await.unwrap();
-    let (_, token) = app.create_token(&org, Role::Admin, None, None).await.unwrap();
-    app.store.close().await;
-    token.expose().to_owned()
-}
-
-async fn open(database_url: &str) -> Patchbay {
-    let store = patchbay::storage::connect(database_url)
-        .await
-        .expect("open the database");
-    Patchbay::new(
-        store,
-        Arc::new(Keyring::from_base64_keys([TEST_KEY]).unwrap()),
-        Carriers::new(common::carrier_settings(CLOSED_PORT)),
-    )
+    let (app, token) = provision_org(database_url, ORG, "Crash test").await;
+    store::close_database(&app).await;
+    token
 }
 
 /// What the clients sent for one configuration, in order: the create's token, then each
@@ -186,22 +173,22 @@ async fn load_then_kill(server: ServerProcess, token: &str, model: &Model, round
         .into_iter()
         .enumerate()
         .map(|(number, owned)| {
-            tokio::spawn(
-                Writer {
-                    number,
-                    round,
-                    client: client.clone(),
-                    base: server.base.clone(),
-                    token: token.to_owned(),
-                    model: model.clone(),
-                    stop: stop.clone(),
-                    acked: first_ack.clone(),
-                    owned,
-                }
-                .run(),
-            )
+            Writer {
+                number,
+                round,
+                client: client.clone(),
+                base: server.base.clone(),
+                token: token.to_owned(),
+                model: model.clone(),
+                stop: stop.clone(),
+                acked: first_ack.clone(),
+                owned,
+            }
+            .run()
         })
         .collect();
+    // All writers at once, each on its own task; joined after the kill.
+    let writers = tokio::spawn(join_all(writers));
     // The random moment of the crash, counted from the first acknowledged write (a slow start,
     // e.g. a debug build on a busy machine, must not leave a round with nothing to check).
     tokio::time::timeout(Duration::from_secs(20), first_ack.notified())
@@ -212,8 +199,7 @@ async fn load_then_kill(server: ServerProcess, token: &str, model: &Model, round
     stop.store(true, Ordering::Relaxed);
     let mut acked = 0;
     let mut unexpected = Vec::new();
-    for writer in writers {
-        let (n, bad) = writer.await.unwrap();
+    for (n, bad) in writers.await.unwrap() {
         acked += n;
         unexpected.extend(bad);
     }
@@ -224,11 +210,11 @@ async fn load_then_kill(server: ServerProcess, token: &str, model: &Model, round
 /// Checks the database against the model, through the library (decrypting every secret).
 /// Returns how many configurations have an acknowledged rotation.
 async fn check_database(database_url: &str, model: &Model) -> usize {
-    let app = open(database_url).await;
-    let org: Organization = app.store.organization_by_handle(ORG).await.unwrap().unwrap();
+    let app = open_patchbay(database_url, &[TEST_KEY], CLOSED_PORT).await;
+    let org = store::organization(&app, ORG).await;
     let (rows, _) = app.list_configurations(&org, ListQuery::default()).await.unwrap();
     let rotated = check_rows(&app, &rows, &model.lock().unwrap());
-    app.store.close().await;
+    store::close_database(&app).await;
     rotated
 }
 

@@ -2,23 +2,22 @@
 //! load-balanced deployment runs them: writes through either are seen by both, optimistic
 //! concurrency (`If-Match`) and the duplicate rule hold across instances, and both serve the
 //! same data. PostgreSQL only; skipped like the other PostgreSQL tests when it is not
-//! configured (see `common::ScratchPostgres`).
+//! configured (see `support::ScratchPostgres`).
 
-mod common;
+#[path = "api/support/mod.rs"]
+mod support;
 
-use std::sync::Arc;
 use std::time::Duration;
 
-use patchbay::carriers::Carriers;
-use patchbay::crypto::Keyring;
-use patchbay::domain::access::Role;
-use patchbay::service::Patchbay;
 use patchbay::storage::ConfigurationKey;
 use reqwest::Method;
 use secrecy::ExposeSecret as _;
-use serde_json::{Value, json};
+use serde_json::json;
 
-use common::{CLOSED_PORT, CONFIGS, ScratchPostgres, ServerProcess, TEST_KEY, config_path};
+use support::app::provision_org;
+use support::http::send_with_etag as send;
+use support::process::ServerProcess;
+use support::{CONFIGS, ScratchPostgres, config_path, join_all, store};
 
 const ORG: &str = "multi";
 /// Concurrent requests in each race, split evenly across the two instances.
@@ -63,41 +62,8 @@ impl Instance {
     }
 }
 
-/// Sends; returns the status, the ETag and the JSON body.
-async fn send(request: reqwest::RequestBuilder) -> (u16, Option<String>, Value) {
-    let response = request.send().await.expect("request failed");
-    let status = response.status().as_u16();
-    let etag = response.headers().get("etag").map(|v| v.to_str().unwrap().to_owned());
-    let body = response.json().await.unwrap_or(Value::Null);
-    (status, etag, body)
-}
-
-/// Sends all requests at once (each on its own task) and returns the answers in order.
-async fn send_all(requests: impl IntoIterator<Item = reqwest::RequestBuilder>) -> Vec<(u16, Option<String>, Value)> {
-    let tasks: Vec<_> = requests.into_iter().map(|r| tokio::spawn(send(r))).collect();
-    let mut answers = Vec::new();
-    for task in tasks {
-        answers.push(task.await.unwrap());
-    }
-    answers
-}
-
 fn sid(n: usize) -> String {
     format!("AC{n:032x}")
-}
-
-async fn provision(database_url: &str) -> (Patchbay, String) {
-    let store = patchbay::storage::connect(database_url)
-        .await
-        .expect("open the database");
-    let app = Patchbay::new(
-        store,
-        Arc::new(Keyring::from_base64_keys([TEST_KEY]).unwrap()),
-        Carriers::new(common::carrier_settings(CLOSED_PORT)),
-    );
-    let org = app.create_organization(ORG, "Multi-instance").await.unwrap();
-    let (_, token) = app.create_token(&org, Role::Admin, None, None).await.unwrap();
-    (app, token.expose().to_owned())
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -105,8 +71,8 @@ async fn two_instances_share_one_postgres_database() {
     let Some(pg) = ScratchPostgres::create().await else {
         return;
     };
-    let (app, token) = provision(&pg.url).await;
-    let org = app.store.organization_by_handle(ORG).await.unwrap().unwrap();
+    let (app, token) = provision_org(&pg.url, ORG, "Multi-instance").await;
+    let org = store::organization(&app, ORG).await;
     let (a, b) = tokio::join!(Instance::start(&pg.url, &token), Instance::start(&pg.url, &token));
     let instances = [&a, &b];
 
@@ -128,12 +94,16 @@ async fn two_instances_share_one_postgres_database() {
     for (race, &id) in ids.iter().enumerate().take(RACES) {
         let (_, etag, _) = send(a.request(Method::GET, &config_path(id))).await;
         let etag = etag.expect("an ETag on GET");
-        let answers = send_all((0..RACERS).map(|i| {
-            instances[i % 2]
-                .request(Method::PATCH, &format!("{}?verify=false", config_path(id)))
-                .header("If-Match", &etag)
-                .json(&json!({"auth_token": format!("race-{race}-{i}")}))
-        }))
+        let answers = join_all(
+            (0..RACERS)
+                .map(|i| {
+                    instances[i % 2]
+                        .request(Method::PATCH, &format!("{}?verify=false", config_path(id)))
+                        .header("If-Match", &etag)
+                        .json(&json!({"auth_token": format!("race-{race}-{i}")}))
+                })
+                .map(send),
+        )
         .await;
         let statuses: Vec<u16> = answers.iter().map(|(s, _, _)| *s).collect();
         let winners: Vec<usize> = (0..RACERS).filter(|&i| statuses[i] == 200).collect();
@@ -143,13 +113,7 @@ async fn two_instances_share_one_postgres_database() {
             RACERS - 1,
             "race {race}: statuses {statuses:?}"
         );
-        let record = app
-            .store
-            .get_configuration(org.id, ConfigurationKey::Id(id))
-            .await
-            .unwrap()
-            .unwrap();
-        let stored = app.open_secrets(&record).unwrap();
+        let stored = store::stored_secrets(&app, &org, ConfigurationKey::Id(id)).await;
         assert_eq!(
             stored.get("auth_token").unwrap().expose_secret(),
             format!("race-{race}-{}", winners[0]),
@@ -167,7 +131,7 @@ async fn two_instances_share_one_postgres_database() {
     // each instance: exactly one 201, the rest 409.
     for race in 0..RACES {
         let dup = sid(1000 + race);
-        let answers = send_all((0..RACERS).map(|i| instances[i % 2].create(&dup, "dup"))).await;
+        let answers = join_all((0..RACERS).map(|i| send(instances[i % 2].create(&dup, "dup")))).await;
         let statuses: Vec<u16> = answers.iter().map(|(s, _, _)| *s).collect();
         assert_eq!(
             statuses.iter().filter(|&&s| s == 201).count(),
@@ -197,5 +161,5 @@ async fn two_instances_share_one_postgres_database() {
 
     a.stop().await;
     b.stop().await;
-    app.store.close().await;
+    store::close_database(&app).await;
 }

@@ -1,20 +1,18 @@
 //! One data model, two families: what one family does to a provisioned Twilio provider keeps
 //! the customer's Twilio account consistent.
 
-mod common;
-
-use common::{CONFIGS, TWILIO_SID, TWILIO_SID_2, config_path, send};
+use crate::support::v1::{CREATE, v1};
+use crate::support::{CONFIGS, TWILIO_SID, TWILIO_SID_2, TestApp, both_backends, config_path, send, store};
+use patchbay::storage::ConfigurationKey;
 use reqwest::Method;
 use serde_json::json;
 
 const TOKEN: &str = "0123456789abcdef0123456789abcdef";
 
 /// Creates a provider through v1 (provisioning a trunk at the stand-in); returns its v2 id.
-async fn provision(app: &common::TestApp) -> i64 {
+async fn provision(app: &TestApp) -> i64 {
     app.twilio.put_account(TWILIO_SID, TOKEN);
-    let response = app
-        .bare(Method::POST, "/api/v1/providers/twilio")
-        .header("Authorization", format!("Bearer {}", app.admin))
+    let response = v1(app, Method::POST, CREATE)
         .json(&json!({"accountSid": TWILIO_SID, "authToken": TOKEN, "name": "main"}))
         .send()
         .await
@@ -47,8 +45,7 @@ both_backends! {
         app.twilio.set_auth_token(TWILIO_SID, rotated);
         let (status, _) = send(app.admin(Method::PATCH, &config_path(id)).json(&json!({"auth_token": rotated}))).await;
         assert_eq!(status, 200);
-        let record = app.app.get_configuration(&app.org, patchbay::storage::ConfigurationKey::Id(id)).await.unwrap();
-        let secrets = app.app.open_secrets(&record).unwrap();
+        let secrets = store::stored_secrets(&app.app, &app.org, ConfigurationKey::Id(id)).await;
         assert!(secrets.get("sip_password").is_some());
     }
 }

@@ -1,13 +1,14 @@
 //! The served OpenAPI document describes every route, and the docs page renders offline.
 
-mod common;
-
 use std::collections::BTreeSet;
 
 use reqwest::Method;
 use serde_json::Value;
 
-async fn document(app: &common::TestApp) -> Value {
+use crate::support::http::body_text;
+use crate::support::{self, Backend, TestApp};
+
+async fn document(app: &TestApp) -> Value {
     let response = app.bare(Method::GET, "/openapi.json").send().await.unwrap();
     assert_eq!(response.status(), 200);
     response.json().await.unwrap()
@@ -20,7 +21,7 @@ fn normalise(path: &str) -> String {
 
 #[tokio::test]
 async fn the_document_is_openapi_3_1_and_lists_every_route() {
-    let app = common::spawn_app(common::Backend::Sqlite).await.unwrap();
+    let app = support::spawn_app(Backend::Sqlite).await.unwrap();
     let doc = document(&app).await;
     assert!(
         doc["openapi"].as_str().unwrap().starts_with("3.1"),
@@ -91,21 +92,14 @@ async fn the_document_is_openapi_3_1_and_lists_every_route() {
 
 #[tokio::test]
 async fn the_docs_page_is_served_from_the_binary() {
-    let app = common::spawn_app(common::Backend::Sqlite).await.unwrap();
+    let app = support::spawn_app(Backend::Sqlite).await.unwrap();
     let no_redirects = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap();
     let response = no_redirects.get(app.url("/docs")).send().await.unwrap();
     assert!(response.status().is_redirection());
-    let html = app
-        .bare(Method::GET, "/docs/")
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = body_text(app.bare(Method::GET, "/docs/")).await;
     assert!(html.contains("swagger-ui"), "{html}");
     // Its assets come from us, not a CDN.
     assert!(
@@ -128,18 +122,13 @@ async fn the_docs_page_renders_in_a_browser_without_network() {
         .into_iter()
         .find(|p| std::path::Path::new(p).exists())
     else {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "CI must install chromium for the docs page test"
-        );
-        use std::io::Write as _;
-        let _ = writeln!(
-            std::io::stderr(),
-            "NOTE: chromium not installed: docs page browser test skipped"
+        support::skip_without_tool(
+            "CI must install chromium for the docs page test",
+            "chromium not installed: docs page browser test skipped",
         );
         return;
     };
-    let app = common::spawn_app(common::Backend::Sqlite).await.unwrap();
+    let app = support::spawn_app(Backend::Sqlite).await.unwrap();
     let profile = tempfile::tempdir().unwrap();
     let url = app.url("/docs/");
     let output = tokio::process::Command::new(chromium)

@@ -1,9 +1,11 @@
 //! The providers-configurations API (v2) over HTTP, on every backend: the seed pages' examples,
 //! the error matrix, tenant isolation, and secrets handling.
 
-mod common;
-
-use common::{CONFIGS, CONFIGS_UNVERIFIED, PLIVO_ID, TWILIO_SID, TWILIO_SID_2, TestApp, config_path, send};
+use crate::support::{
+    self, CONFIGS, CONFIGS_UNVERIFIED, PLIVO_ID, TWILIO_SID, TWILIO_SID_2, TestApp, both_backends, config_path,
+    join_all, process, send, store,
+};
+use patchbay::storage::ConfigurationKey;
 use reqwest::Method;
 use serde_json::{Value, json};
 
@@ -90,8 +92,7 @@ both_backends! {
         for field in ["id", "provider", "account_sid", "created_at", "name"] {
             assert_eq!(body["data"][field], before[field], "{field}");
         }
-        let record = app.app.get_configuration(&app.org, patchbay::storage::ConfigurationKey::Id(id)).await.unwrap();
-        let secrets = app.app.open_secrets(&record).unwrap();
+        let secrets = store::stored_secrets(&app.app, &app.org, ConfigurationKey::Id(id)).await;
         use secrecy::ExposeSecret as _;
         assert_eq!(secrets.get("auth_token").unwrap().expose_secret(), "new_auth_token");
     }
@@ -170,8 +171,7 @@ both_backends! {
 
         let revoked = {
             let (record, token) = app.app.create_token(&app.org, patchbay::domain::access::Role::Admin, None, None).await.unwrap();
-            let audit = patchbay::service::audit(None, "token.revoked", "api_token", Some(record.id.to_string()), vec![]);
-            assert!(app.app.store.revoke_api_token(record.id, chrono::Utc::now(), &audit).await.unwrap());
+            process::revoke_token(&app.database_url, record.id);
             token.expose().to_owned()
         };
         let expired = {
@@ -342,7 +342,7 @@ both_backends! {
     async fn racing_duplicate_creates_have_one_winner(app) {
         let requests = (0..8).map(|i| send(app.admin(Method::POST, CONFIGS_UNVERIFIED)
             .json(&json!({"provider": "twilio", "account_sid": TWILIO_SID, "auth_token": format!("t{i}")}))));
-        let statuses: Vec<u16> = futures_join_all(requests).await.into_iter().map(|(s, _)| s).collect();
+        let statuses: Vec<u16> = join_all(requests).await.into_iter().map(|(s, _)| s).collect();
         assert_eq!(statuses.iter().filter(|s| **s == 201).count(), 1, "{statuses:?}");
         assert!(statuses.iter().all(|s| *s == 201 || *s == 409), "{statuses:?}");
     }
@@ -413,9 +413,8 @@ both_backends! {
                 assert!(status == 404 || status == 403, "{method} {path} as {handle}: {status}");
             }
         }
-        let record = app.app.get_configuration(&app.org, patchbay::storage::ConfigurationKey::Id(id)).await.unwrap();
         use secrecy::ExposeSecret as _;
-        assert_eq!(app.app.open_secrets(&record).unwrap().get("auth_token").unwrap().expose_secret(), "mine");
+        assert_eq!(store::stored_secrets(&app.app, &app.org, ConfigurationKey::Id(id)).await.get("auth_token").unwrap().expose_secret(), "mine");
     }
 
     // ---- secrets ---------------------------------------------------------------------------
@@ -430,42 +429,20 @@ both_backends! {
         }
         // Copying a's ciphertext into b's row must not give b a's secret.
         let (ida, idb) = (a["id"].as_i64().unwrap(), b["id"].as_i64().unwrap());
-        let store = &app.app.store;
-        let ra = store.get_configuration(app.org.id, patchbay::storage::ConfigurationKey::Id(ida)).await.unwrap().unwrap();
-        let rb = store.get_configuration(app.org.id, patchbay::storage::ConfigurationKey::Id(idb)).await.unwrap().unwrap();
-        let mut moved = rb.state();
-        moved.sealed = ra.sealed();
-        let audit = patchbay::service::audit(Some(app.org.id), "test.tamper", "configuration", None, vec![]);
-        let rb = store.update_configuration(app.org.id, idb, rb.version, &moved, chrono::Utc::now(), &audit).await.unwrap();
+        let (ra, rb) = store::copy_sealed_secrets(&app.app, &app.org, ida, idb).await;
         assert!(app.app.open_secrets(&rb).is_err(), "a moved ciphertext must fail to open");
         assert!(app.app.open_secrets(&ra).is_ok());
     }
 }
 
-async fn futures_join_all<F>(futures: impl IntoIterator<Item = F>) -> Vec<F::Output>
-where
-    F: std::future::Future + Send + 'static,
-    F::Output: Send + 'static,
-{
-    let mut set = Vec::new();
-    for f in futures {
-        set.push(tokio::spawn(f));
-    }
-    let mut out = Vec::new();
-    for h in set {
-        out.push(h.await.unwrap());
-    }
-    out
-}
-
 /// The SQLite file never holds a secret in the clear.
 #[tokio::test]
 async fn sqlite_file_holds_no_plaintext_secret() {
-    let app = common::spawn_app(common::Backend::Sqlite).await.unwrap();
+    let app = support::spawn_app(support::Backend::Sqlite).await.unwrap();
     let token = "plaintext-canary-4f6a1c2e9b";
     app.create_twilio(TWILIO_SID, token).await;
     let path = app.database_url.trim_start_matches("sqlite://").to_owned();
-    app.app.store.close().await;
+    store::close_database(&app.app).await;
     let mut bytes = std::fs::read(&path).unwrap();
     if let Ok(wal) = std::fs::read(format!("{path}-wal")) {
         bytes.extend(wal);

@@ -6,76 +6,14 @@ use std::time::{Duration, Instant};
 
 use patchbay::carriers::twilio::{NewTrunk, TransferMode, TrunkUpdate};
 use patchbay::carriers::{
-    CarrierError, CarrierSettings, Carriers, CheckStatus, Credentials, TwilioAuth, VerificationStatus, VerifyOutcome,
+    CarrierError, CarrierSettings, Carriers, CheckStatus, TwilioAuth, VerificationStatus, VerifyOutcome,
 };
 use secrecy::SecretString;
 use standin::simple::{self, Carrier, routes as sroutes};
-use standin::twilio::{self, routes};
+use standin::twilio::routes;
 use standin::{Fault, Recorder};
 
-/// Short timeouts and backoff so failure paths run in milliseconds.
-fn fast_settings() -> CarrierSettings {
-    CarrierSettings {
-        connect_timeout: Duration::from_millis(500),
-        request_timeout: Duration::from_millis(300),
-        retry_base_delay: Duration::from_millis(5),
-        max_retries: 2,
-        ..CarrierSettings::default()
-    }
-}
-
-fn creds(provider: &str, sid: &str, token: Option<&str>, fields: &[(&str, &str)]) -> Credentials {
-    Credentials {
-        provider: provider.to_owned(),
-        account_sid: sid.to_owned(),
-        auth_token: token.map(SecretString::from),
-        fields: fields.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
-        secret_fields: BTreeMap::new(),
-    }
-}
-
-async fn twilio_setup() -> (twilio::TwilioStandin, Carriers) {
-    let tw = twilio::start().await.unwrap();
-    let settings = CarrierSettings {
-        twilio_base_url: tw.url(),
-        twilio_trunking_base_url: tw.url(),
-        ..fast_settings()
-    };
-    (tw, Carriers::new(settings))
-}
-
-async fn simple_setup(carrier: Carrier) -> (simple::SimpleStandin, Carriers) {
-    let st = simple::start(carrier).await.unwrap();
-    let url = st.url();
-    let mut settings = fast_settings();
-    match carrier {
-        Carrier::Plivo => settings.plivo_base_url = url,
-        Carrier::Telnyx => settings.telnyx_base_url = url,
-        Carrier::Vonage => settings.vonage_base_url = url,
-        Carrier::Exotel => settings.exotel_base_url = Some(url),
-        Carrier::SignalWire => settings.signalwire_base_url = Some(url),
-    }
-    (st, Carriers::new(settings))
-}
-
-/// Credentials for a simple stand-in account, shaped as each carrier stores them.
-fn simple_creds(carrier: Carrier, acc: &simple::SimpleAccount) -> Credentials {
-    match carrier {
-        Carrier::Exotel => creds(
-            "exotel",
-            &acc.id,
-            Some(&acc.secret),
-            &[("api_key", &acc.key), ("subdomain", "api.exotel.com")],
-        ),
-        Carrier::SignalWire => creds(
-            "signalwire",
-            &acc.id,
-            Some(&acc.secret),
-            &[("space_url", "example.signalwire.com")],
-        ),
-        other => creds(other.slug(), &acc.id, Some(&acc.secret), &[]),
-    }
-}
+use crate::support::carriers::{creds, fast_settings, simple_creds, simple_setup, twilio_setup};
 
 fn check(outcome: &VerifyOutcome, name: &str) -> CheckStatus {
     match outcome {

@@ -1,13 +1,13 @@
 //! What operators rely on: rate limits, request deadlines, request ids, metrics, readiness,
 //! and the layered configuration with `config check`.
 
-mod common;
-
 use std::num::NonZeroU32;
 use std::process::Command;
 use std::time::Duration;
 
-use common::{CONFIGS, TWILIO_SID, send};
+use crate::support::http::{body_json, body_text};
+use crate::support::process::{BIN, run};
+use crate::support::{Backend, CONFIGS, TWILIO_SID, TestApp, send, spawn_app_with, store, test_http_settings};
 use patchbay::http::{HttpSettings, RateLimit};
 use reqwest::Method;
 use serde_json::{Value, json};
@@ -25,15 +25,15 @@ fn settings(rate_limit: Option<(u32, u32)>, request_timeout: Duration) -> HttpSe
 
 #[tokio::test]
 async fn tokens_are_rate_limited_separately_and_health_is_exempt() {
-    for backend in [common::Backend::Sqlite, common::Backend::Postgres] {
-        let Some(app) = common::spawn_app_with(backend, settings(Some((1, 3)), Duration::from_secs(30))).await else {
+    for backend in [Backend::Sqlite, Backend::Postgres] {
+        let Some(app) = spawn_app_with(backend, settings(Some((1, 3)), Duration::from_secs(30))).await else {
             continue;
         };
         tokens_are_rate_limited_separately_and_health_is_exempt_on(app).await;
     }
 }
 
-async fn tokens_are_rate_limited_separately_and_health_is_exempt_on(app: common::TestApp) {
+async fn tokens_are_rate_limited_separately_and_health_is_exempt_on(app: TestApp) {
     for expected_remaining in [2, 1, 0] {
         let response = app.admin(Method::GET, CONFIGS).send().await.unwrap();
         assert_eq!(response.status(), 200);
@@ -67,15 +67,15 @@ async fn tokens_are_rate_limited_separately_and_health_is_exempt_on(app: common:
 
 #[tokio::test]
 async fn a_request_past_its_deadline_is_cancelled_and_leaves_nothing() {
-    for backend in [common::Backend::Sqlite, common::Backend::Postgres] {
-        let Some(app) = common::spawn_app_with(backend, settings(None, Duration::from_millis(300))).await else {
+    for backend in [Backend::Sqlite, Backend::Postgres] {
+        let Some(app) = spawn_app_with(backend, settings(None, Duration::from_millis(300))).await else {
             continue;
         };
         a_request_past_its_deadline_is_cancelled_and_leaves_nothing_on(app).await;
     }
 }
 
-async fn a_request_past_its_deadline_is_cancelled_and_leaves_nothing_on(app: common::TestApp) {
+async fn a_request_past_its_deadline_is_cancelled_and_leaves_nothing_on(app: TestApp) {
     app.twilio.put_account(TWILIO_SID, "t");
     // The carrier hangs far longer than the request may take.
     app.twilio.recorder.inject(
@@ -95,15 +95,15 @@ async fn a_request_past_its_deadline_is_cancelled_and_leaves_nothing_on(app: com
 
 #[tokio::test]
 async fn request_ids_metrics_and_readiness() {
-    for backend in [common::Backend::Sqlite, common::Backend::Postgres] {
-        let Some(app) = common::spawn_app_with(backend, common::test_http_settings()).await else {
+    for backend in [Backend::Sqlite, Backend::Postgres] {
+        let Some(app) = spawn_app_with(backend, test_http_settings()).await else {
             continue;
         };
         request_ids_metrics_and_readiness_on(app).await;
     }
 }
 
-async fn request_ids_metrics_and_readiness_on(app: common::TestApp) {
+async fn request_ids_metrics_and_readiness_on(app: TestApp) {
     let response = app
         .admin(Method::GET, CONFIGS)
         .header("X-Request-Id", "trace-abc-123")
@@ -119,14 +119,7 @@ async fn request_ids_metrics_and_readiness_on(app: common::TestApp) {
     );
 
     app.create_twilio(TWILIO_SID, "t").await;
-    let metrics = app
-        .bare(Method::GET, "/metrics")
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = body_text(app.bare(Method::GET, "/metrics")).await;
     for needle in [
         "patchbay_http_requests_total{method=\"GET\",route=\"/api/v2/platform/telephony/providers-configurations\",status=\"200\"}",
         "patchbay_http_request_duration_seconds_bucket",
@@ -137,42 +130,30 @@ async fn request_ids_metrics_and_readiness_on(app: common::TestApp) {
         assert!(metrics.contains(needle), "missing {needle} in:\n{metrics}");
     }
 
-    let ready: Value = app
-        .bare(Method::GET, "/readyz")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let ready = body_json(app.bare(Method::GET, "/readyz")).await;
     assert_eq!(
         (ready["status"].as_str(), ready["database"].as_str()),
         (
             Some("ready"),
             Some(match app.backend {
-                common::Backend::Sqlite => "sqlite",
-                common::Backend::Postgres => "postgres",
+                Backend::Sqlite => "sqlite",
+                Backend::Postgres => "postgres",
             })
         )
     );
-    app.app.store.close().await;
+    store::close_database(&app.app).await;
     assert_eq!(app.bare(Method::GET, "/readyz").send().await.unwrap().status(), 503);
     assert_eq!(app.bare(Method::GET, "/healthz").send().await.unwrap().status(), 200);
 }
 
 fn config_check(dir: &std::path::Path, envs: &[(&str, &str)], args: &[&str]) -> (bool, String, String) {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_patchbay"));
+    let mut cmd = Command::new(BIN);
     cmd.current_dir(dir);
     for (k, _) in std::env::vars().filter(|(k, _)| k.starts_with("PATCHBAY_")) {
         cmd.env_remove(k);
     }
     cmd.envs(envs.iter().copied()).args(["config", "check"]).args(args);
-    let out = cmd.output().unwrap();
-    (
-        out.status.success(),
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-    )
+    run(&mut cmd)
 }
 
 #[test]

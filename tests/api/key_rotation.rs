@@ -2,13 +2,13 @@
 //! still loaded, `rotate_secrets` re-seals everything while clients keep rotating tokens, and
 //! afterwards the old key can be dropped.
 
-mod common;
-
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use common::{CONFIGS_UNVERIFIED, TEST_KEY, config_path, send};
-use patchbay::carriers::Carriers;
+use crate::support::app::open_patchbay;
+use crate::support::{
+    CONFIGS_UNVERIFIED, TEST_KEY, TestApp, both_backends, config_path, send, store, test_http_settings,
+};
 use patchbay::crypto::Keyring;
 use patchbay::service::Patchbay;
 use reqwest::Method;
@@ -17,14 +17,8 @@ use serde_json::json;
 
 const NEW_KEY: &str = "HxcdHBsaGRgXFhUUExIREA8ODQwLCgkIBwYFBAMCAQA=";
 
-async fn patchbay_on(app: &common::TestApp, keys: &[&str]) -> Arc<Patchbay> {
-    let store = patchbay::storage::connect(&app.database_url).await.unwrap();
-    let keyring = Arc::new(Keyring::from_base64_keys(keys.iter().copied()).unwrap());
-    Arc::new(Patchbay::new(
-        store,
-        keyring,
-        Carriers::new(common::carrier_settings(&app.twilio.url())),
-    ))
+async fn patchbay_on(app: &TestApp, keys: &[&str]) -> Arc<Patchbay> {
+    Arc::new(open_patchbay(&app.database_url, keys, &app.twilio.url()).await)
 }
 
 both_backends! {
@@ -42,7 +36,7 @@ both_backends! {
         let rotated = patchbay_on(&app, &[NEW_KEY, TEST_KEY]).await;
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
-        tokio::spawn(patchbay::http::serve(listener, rotated.clone(), common::test_http_settings(), std::future::pending()));
+        tokio::spawn(patchbay::http::serve(listener, rotated.clone(), test_http_settings(), std::future::pending()));
 
         // Clients keep rotating tokens through the new server while the rotation runs.
         let traffic = {
@@ -67,12 +61,12 @@ both_backends! {
         let last = traffic.await.unwrap();
         assert!(done > 0 && !reports.is_empty(), "progress is reported per batch");
         assert_eq!(reports.last().unwrap().1, 0);
-        assert_eq!(rotated.store.count_sealed_with_other_keys(NEW_KEY_ID.get_or_init(|| key_id_of(NEW_KEY))).await.unwrap(), 0);
+        assert_eq!(store::count_sealed_with_other_keys(&rotated, NEW_KEY_ID.get_or_init(|| key_id_of(NEW_KEY))).await, 0);
 
         // The old key can go: only the new one is loaded, and every secret opens.
         let new_only = patchbay_on(&app, &[NEW_KEY]).await;
         new_only.check_keys().await.unwrap();
-        let (rows, _) = new_only.store.list_configurations(app.org.id, Default::default()).await.unwrap();
+        let (rows, _) = new_only.list_configurations(&app.org, Default::default()).await.unwrap();
         assert_eq!(rows.len(), 30);
         for row in &rows {
             assert_ne!(row.secret_key_id, old_key);

@@ -2,22 +2,19 @@
 //! provisioning and its rollback, updates, rotation, numbers, verification, deletion,
 //! cross-family visibility, tenant isolation, RFC 7807 errors, and saga recovery.
 
-mod common;
-
-use common::{CONFIGS, PLIVO_ID, TestApp, send};
+use crate::support::v1::{CREATE, PROVIDERS, account, create, import, is_utc_z, item, problem, v1, v1_as};
+use crate::support::{CONFIGS, PLIVO_ID, TWILIO_SID, TestApp, both_backends, send, store};
 use patchbay::carriers::TwilioAuth;
 use patchbay::carriers::twilio::NewTrunk;
 use patchbay::domain::configuration::SecretFields;
+use patchbay::domain::twilio::Stage;
 use patchbay::service::provisioning::RECOVER_AFTER;
 use patchbay::storage::{ConfigurationKey, ProvisioningRecord};
-use reqwest::{Method, RequestBuilder};
+use reqwest::Method;
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::{Value, json};
 use standin::Fault;
 use standin::twilio::routes;
-
-const PROVIDERS: &str = "/api/v1/providers";
-const CREATE: &str = "/api/v1/providers/twilio";
 
 /// The page's field order.
 const FIELDS: [&str; 13] = [
@@ -37,88 +34,13 @@ const FIELDS: [&str; 13] = [
     "authToken",
 ];
 
-fn v1(app: &TestApp, method: Method, path: &str) -> RequestBuilder {
-    v1_as(app, &app.admin, method, path)
-}
-
-fn v1_as(app: &TestApp, token: &str, method: Method, path: &str) -> RequestBuilder {
-    app.bare(method, path)
-        .header("Authorization", format!("Bearer {token}"))
-}
-
-fn item(id: &str) -> String {
-    format!("{PROVIDERS}/twilio/{id}")
-}
-
-/// A Twilio account at the stand-in with a page-shaped (32 hex) token.
-fn account(app: &TestApp) -> (String, String) {
-    let (sid, token) = (standin::sid("AC"), standin::random_hex(32));
-    app.twilio.put_account(&sid, &token);
-    (sid, token)
-}
-
-async fn create(app: &TestApp, extra: Value) -> (Value, String, String) {
-    let (sid, token) = account(app);
-    let mut body = json!({"accountSid": sid, "authToken": token});
-    body.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
-    let (status, created) = send(v1(app, Method::POST, CREATE).json(&body)).await;
-    assert_eq!(status, 201, "{created}");
-    (created, sid, token)
-}
-
-/// Sends and checks an RFC 7807 answer: status, content type, members; returns the body.
-async fn problem(request: RequestBuilder, status: u16, instance: &str) -> Value {
-    let response = request.send().await.unwrap();
-    assert_eq!(response.status().as_u16(), status);
-    assert_eq!(
-        response.headers()["content-type"].to_str().unwrap(),
-        "application/problem+json"
-    );
-    let body: Value = response.json().await.unwrap();
-    assert_eq!(body["status"], status, "{body}");
-    assert!(
-        body["type"].as_str().unwrap().starts_with("https://tools.ietf.org/"),
-        "{body}"
-    );
-    assert!(!body["title"].as_str().unwrap().is_empty());
-    assert!(!body["detail"].as_str().unwrap().is_empty());
-    assert_eq!(body["instance"], instance);
-    body
-}
-
-fn is_utc_z(v: &Value) -> bool {
-    chrono::NaiveDateTime::parse_from_str(v.as_str().unwrap(), "%Y-%m-%dT%H:%M:%SZ").is_ok()
-}
-
 async fn stored_secrets(app: &TestApp, id: &str) -> SecretFields {
     let uuid = uuid::Uuid::parse_str(id).unwrap();
-    let record = app
-        .app
-        .store
-        .get_configuration(app.org.id, ConfigurationKey::Uuid(uuid))
-        .await
-        .unwrap()
-        .unwrap();
-    app.app.open_secrets(&record).unwrap()
+    store::stored_secrets(&app.app, &app.org, ConfigurationKey::Uuid(uuid)).await
 }
 
-/// Journals still open, whatever their age.
 async fn open_journals(app: &TestApp) -> usize {
-    let future = chrono::Utc::now() + chrono::Duration::days(1);
-    app.app
-        .store
-        .claim_stale_provisioning(future, chrono::Utc::now(), 100)
-        .await
-        .unwrap()
-        .len()
-}
-
-async fn import(app: &TestApp, id: &str, sids: &[&str]) -> Value {
-    let (status, body) =
-        send(v1(app, Method::POST, &format!("{}/import-numbers", item(id))).json(&json!({"phoneNumberSids": sids})))
-            .await;
-    assert_eq!(status, 200, "{body}");
-    body
+    store::open_provisioning_journals(&app.app).await
 }
 
 both_backends! {
@@ -373,11 +295,9 @@ both_backends! {
         assert!(row.get("sip_password").is_none() && row.get("auth_token").is_none());
 
         // A v2-created Twilio configuration is a v1 provider without a trunk.
-        let v2_sid = common::TWILIO_SID;
+        let v2_sid = TWILIO_SID;
         let made = app.create_twilio(v2_sid, "v2token").await;
-        let stored = app.app.store
-            .get_configuration(app.org.id, ConfigurationKey::Id(made["id"].as_i64().unwrap()))
-            .await.unwrap().unwrap();
+        let stored = store::configuration_record(&app.app, &app.org, ConfigurationKey::Id(made["id"].as_i64().unwrap())).await;
         let (_, list) = send(v1(&app, Method::GET, PROVIDERS)).await;
         assert_eq!(list["totalCount"], 2);
         let v2_item = list["items"].as_array().unwrap().iter()
@@ -390,9 +310,7 @@ both_backends! {
         // Other providers are not v1 Twilio providers.
         let (_, plivo) = send(app.admin(Method::POST, &format!("{CONFIGS}?verify=false"))
             .json(&json!({"provider": "plivo", "account_sid": PLIVO_ID, "auth_token": "p"}))).await;
-        let plivo = app.app.store
-            .get_configuration(app.org.id, ConfigurationKey::Id(plivo["data"]["id"].as_i64().unwrap()))
-            .await.unwrap().unwrap();
+        let plivo = store::configuration_record(&app.app, &app.org, ConfigurationKey::Id(plivo["data"]["id"].as_i64().unwrap())).await;
         let path = format!("{PROVIDERS}/{}", plivo.uuid);
         problem(v1(&app, Method::GET, &path), 404, &path).await;
         let path = item(&plivo.uuid.to_string());
@@ -587,7 +505,7 @@ both_backends! {
                 account_sid: sid.clone(),
                 secret_key_id: sealed.key_id,
                 secret_ciphertext: sealed.blob,
-                stage: "credential_list".into(),
+                stage: Stage::CredentialList,
                 domain_name: format!("pb-{}.pstn.twilio.com", id.simple()),
                 credential_list_name: format!("patchbay-{id}"),
                 trunk_sid: trunk,
@@ -605,7 +523,7 @@ both_backends! {
         }).await.unwrap();
         let j = ProvisioningRecord { trunk_sid: Some(trunk.sid.clone()), ..j };
         twilio.create_credential_list(&auth, &j.credential_list_name).await.unwrap();
-        app.app.store.insert_provisioning(&j).await.unwrap();
+        store::insert_provisioning_journal(&app.app, &j).await;
 
         // A provisioning still in flight (fresh journal) is left alone.
         let live = uuid::Uuid::new_v4();
@@ -613,7 +531,7 @@ both_backends! {
         let live_trunk = twilio.create_trunk(&auth, &NewTrunk {
             friendly_name: None, domain_name: Some(l.domain_name.clone()), transfer_mode: None,
         }).await.unwrap();
-        app.app.store.insert_provisioning(&ProvisioningRecord { trunk_sid: Some(live_trunk.sid.clone()), stage: "trunk".into(), ..l }).await.unwrap();
+        store::insert_provisioning_journal(&app.app, &ProvisioningRecord { trunk_sid: Some(live_trunk.sid.clone()), stage: Stage::Trunk, ..l }).await;
 
         assert_eq!(app.twilio.trunks().len(), 2);
         assert_eq!(app.twilio.credential_lists().len(), 1);

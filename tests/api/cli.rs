@@ -1,118 +1,19 @@
 //! The binary as a user runs it: first start prints a demo token once, administration
 //! commands, secrets kept out of logs, and a clear error for a wrong master key.
 
-mod common;
-
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
-use std::sync::{Arc, Mutex};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
-use common::TWILIO_SID;
+use crate::support::process::{LoggedServer, patchbay_command, run, run_json};
+use crate::support::{self, TEST_KEY, TWILIO_SID};
 use serde_json::{Value, json};
 
-const BIN: &str = env!("CARGO_BIN_EXE_patchbay");
-
+/// The binary in `dir`, with none of the caller's settings and no carrier reachable.
 fn patchbay(dir: &Path) -> Command {
-    let mut cmd = Command::new(BIN);
-    cmd.current_dir(dir)
-        .env_remove("PATCHBAY_DATABASE_URL")
-        .env_remove("PATCHBAY_MASTER_KEY")
-        .env_remove("PATCHBAY_MASTER_KEY_FILE")
-        .env_remove("PATCHBAY_LISTEN")
-        // Nothing may leave the machine: any carrier call goes to a closed local port.
-        .env("PATCHBAY_TWILIO_BASE_URL", "http://127.0.0.1:9")
-        .env("PATCHBAY_TWILIO_TRUNKING_BASE_URL", "http://127.0.0.1:9");
+    let mut cmd = patchbay_command();
+    cmd.current_dir(dir);
     cmd
-}
-
-/// Runs a command to completion; returns (success, stdout, stderr).
-fn run(cmd: &mut Command) -> (bool, String, String) {
-    let out = cmd.output().unwrap();
-    (
-        out.status.success(),
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-    )
-}
-
-fn run_json(cmd: &mut Command) -> Value {
-    let (ok, stdout, stderr) = run(cmd.arg("--json"));
-    assert!(ok, "{stderr}");
-    serde_json::from_str(stdout.trim()).unwrap_or_else(|_| panic!("not one JSON object: {stdout}"))
-}
-
-struct Server {
-    child: Child,
-    addr: String,
-    stdout: Arc<Mutex<String>>,
-    stderr: Arc<Mutex<String>>,
-}
-
-fn collect(stream: impl std::io::Read + Send + 'static) -> Arc<Mutex<String>> {
-    let buf = Arc::new(Mutex::new(String::new()));
-    let sink = buf.clone();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stream).lines().map_while(Result::ok) {
-            let mut b = sink.lock().unwrap();
-            b.push_str(&line);
-            b.push('\n');
-        }
-    });
-    buf
-}
-
-impl Server {
-    /// Starts `patchbay serve` on a free port and waits for its "ready" log line.
-    fn start(mut cmd: Command) -> Result<Server, String> {
-        let mut child = cmd
-            .args(["--log-format", "json", "serve", "--listen", "127.0.0.1:0"])
-            .env("PATCHBAY_LOG", "trace")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let stdout = collect(child.stdout.take().unwrap());
-        let stderr = collect(child.stderr.take().unwrap());
-        let deadline = Instant::now() + Duration::from_secs(20);
-        loop {
-            let logs = stderr.lock().unwrap().clone();
-            if let Some(line) = logs.lines().find(|l| l.contains("patchbay ready")) {
-                let v: Value = serde_json::from_str(line).unwrap();
-                let addr = v["listen"].as_str().unwrap().to_owned();
-                return Ok(Server {
-                    child,
-                    addr,
-                    stdout,
-                    stderr,
-                });
-            }
-            if let Some(status) = child.try_wait().unwrap() {
-                std::thread::sleep(Duration::from_millis(100));
-                return Err(format!("exited with {status}: {}", stderr.lock().unwrap()));
-            }
-            assert!(Instant::now() < deadline, "server did not become ready: {logs}");
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    }
-
-    fn url(&self, path: &str) -> String {
-        format!("http://{}{path}", self.addr)
-    }
-
-    /// SIGTERM, then wait: a graceful stop exits 0.
-    fn stop(mut self) -> (String, String) {
-        let _ = Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .status();
-        let status = self.child.wait().unwrap();
-        assert!(status.success(), "graceful shutdown should exit 0, got {status}");
-        std::thread::sleep(Duration::from_millis(100));
-        let out = self.stdout.lock().unwrap().clone();
-        let err = self.stderr.lock().unwrap().clone();
-        (out, err)
-    }
 }
 
 fn demo_token(stdout: &str) -> Option<String> {
@@ -125,20 +26,17 @@ fn demo_token(stdout: &str) -> Option<String> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn first_start_prints_a_demo_token_once_and_secrets_stay_out_of_logs() {
     let dir = tempfile::tempdir().unwrap();
-    let server = Server::start(patchbay(dir.path())).unwrap();
+    let server = LoggedServer::start(patchbay(dir.path())).unwrap();
     let token = demo_token(&server.stdout.lock().unwrap()).expect("a demo token on first start");
     let client = reqwest::Client::new();
 
     // The printed token works, for the printed org.
-    let orgs: Value = client
-        .get(server.url("/api/v2/platform/organizations/"))
-        .header("Authorization", format!("Token {token}"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let orgs = support::http::body_json(
+        client
+            .get(server.url("/api/v2/platform/organizations/"))
+            .header("Authorization", format!("Token {token}")),
+    )
+    .await;
     assert_eq!(orgs["data"][0]["domain_handle"], "demo");
 
     let canary = "canary-auth-token-5d1e0b7c";
@@ -172,7 +70,7 @@ async fn first_start_prints_a_demo_token_once_and_secrets_stay_out_of_logs() {
     }
 
     // A second start prints no token.
-    let again = Server::start(patchbay(dir.path())).unwrap();
+    let again = LoggedServer::start(patchbay(dir.path())).unwrap();
     let (stdout, _) = again.stop();
     assert!(
         demo_token(&stdout).is_none(),
@@ -217,7 +115,7 @@ async fn org_and_token_administration() {
     assert!(listed.contains("\"label\":\"ci\""));
 
     // The viewer token works against a server on this database, until revoked.
-    let server = Server::start({
+    let server = LoggedServer::start({
         let mut c = cmd();
         c.env("PATCHBAY_LOG", "info");
         c
@@ -273,7 +171,7 @@ async fn a_wrong_master_key_is_a_clear_startup_error() {
         c.env("PATCHBAY_MASTER_KEY", key);
         c
     };
-    let server = Server::start(with_key(common::TEST_KEY)).unwrap();
+    let server = LoggedServer::start(with_key(TEST_KEY)).unwrap();
     let token = demo_token(&server.stdout.lock().unwrap()).unwrap();
     let status = reqwest::Client::new()
         .post(server.url("/api/v2/platform/telephony/providers-configurations/?verify=false"))
@@ -287,11 +185,11 @@ async fn a_wrong_master_key_is_a_clear_startup_error() {
     assert!(status.is_success());
     server.stop();
 
-    let err = Server::start(with_key("HxcdHBsaGRgXFhUUExIREA8ODQwLCgkIBwYFBAMCAQA="))
+    let err = LoggedServer::start(with_key("HxcdHBsaGRgXFhUUExIREA8ODQwLCgkIBwYFBAMCAQA="))
         .err()
         .expect("must refuse to start");
     assert!(err.contains("master key id"), "{err}");
-    let err = Server::start(with_key("too-short"))
+    let err = LoggedServer::start(with_key("too-short"))
         .err()
         .expect("must refuse to start");
     assert!(err.contains("32 bytes"), "{err}");
@@ -310,7 +208,7 @@ async fn graceful_shutdown_finishes_in_flight_requests_within_the_grace() {
             .env("PATCHBAY_CARRIER_MAX_RETRIES", "0")
             .env("PATCHBAY_SHUTDOWN_GRACE", grace)
             .env("PATCHBAY_LOG", "info");
-        let server = Server::start(cmd).unwrap();
+        let server = LoggedServer::start(cmd).unwrap();
         let token = demo_token(&server.stdout.lock().unwrap()).unwrap();
         twilio.recorder.inject(
             standin::twilio::routes::FETCH_ACCOUNT,
@@ -331,9 +229,7 @@ async fn graceful_shutdown_finishes_in_flight_requests_within_the_grace() {
         tokio::time::sleep(Duration::from_millis(400)).await;
         let addr = server.addr.clone();
         let started = Instant::now();
-        let _ = Command::new("kill")
-            .args(["-TERM", &server.child.id().to_string()])
-            .status();
+        server.terminate();
         tokio::time::sleep(Duration::from_millis(200)).await;
         assert!(
             std::net::TcpStream::connect(&addr).is_err(),

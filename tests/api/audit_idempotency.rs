@@ -1,8 +1,6 @@
 //! The audit trail (written with each change, never holding a secret) and idempotent creates.
 
-mod common;
-
-use common::{CONFIGS, CONFIGS_UNVERIFIED, TWILIO_SID, TWILIO_SID_2, config_path, send};
+use crate::support::{CONFIGS, CONFIGS_UNVERIFIED, TWILIO_SID, TWILIO_SID_2, both_backends, config_path, send};
 use reqwest::Method;
 use serde_json::{Value, json};
 

@@ -1,0 +1,17 @@
+//! The integration tests that run in-process or briefly spawn the binary, in one test binary
+//! (one link of the crate instead of one per file). Crash safety, multi-instance and
+//! Schemathesis stay binaries of their own: they run long or need outside tools.
+
+mod support;
+
+mod audit_idempotency;
+mod carriers;
+mod cli;
+mod cross_family;
+mod key_rotation;
+mod openapi;
+mod operability;
+mod twilio_contract;
+mod v1;
+mod v2;
+mod verification;
