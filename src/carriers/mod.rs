@@ -252,6 +252,17 @@ pub(crate) async fn user_host_base(
     }
 }
 
+/// A number in a carrier account, as the carrier's API lists it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CarrierNumber {
+    /// The carrier's id of the number (Twilio's `PN…` sid, Telnyx's id…); `None` where the
+    /// number is its own id.
+    pub sid: Option<String>,
+    /// In E.164 as the carrier reports it (checked again before it is stored).
+    pub phone_number: String,
+    pub friendly_name: Option<String>,
+}
+
 /// One connector per carrier.
 pub trait Carrier {
     /// Provider slug in [`Credentials::provider`].
@@ -458,6 +469,21 @@ impl Carriers {
             .increment(1);
         tracing::info!(provider = %creds.provider, status, "carrier verification finished");
         outcome
+    }
+
+    /// The numbers in the account `creds` name, as the carrier lists them.
+    pub async fn list_numbers(&self, creds: &Credentials) -> Result<Vec<CarrierNumber>, CarrierError> {
+        match creds.provider.as_str() {
+            twilio::TwilioClient::SLUG => self.twilio.list_numbers(creds).await,
+            other => Err(CarrierError::BadRequest {
+                status: 400,
+                code: None,
+                message: format!(
+                    "listing the numbers of a {} account is not supported",
+                    other.chars().take(40).collect::<String>()
+                ),
+            }),
+        }
     }
 
     /// The full Twilio client, also used for SIP trunk provisioning.
