@@ -655,7 +655,7 @@ fn seg(s: &str) -> String {
 /// `/path?query` of a next-page link (relative on api.twilio.com, absolute on
 /// trunking). The link must stay on the collection being listed: a response
 /// cannot steer our authenticated requests to another endpoint or host.
-fn next_page_path(link: &str, current: &str) -> Result<String, TwilioError> {
+pub(crate) fn next_page_path(link: &str, current: &str) -> Result<String, TwilioError> {
     let base = reqwest::Url::parse("http://twilio.invalid/").expect("static URL");
     let url = base
         .join(link)

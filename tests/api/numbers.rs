@@ -226,3 +226,130 @@ both_backends! {
         assert_eq!(bridge["data"]["state"], "DRAFT");
     }
 }
+
+// ---- every carrier whose API lists numbers, against its stand-in ------------------------------
+
+use crate::support::{Backend, CONFIGS, spawn_app_tuned, test_http_settings};
+use standin::simple::{self, Carrier, SimpleAccount};
+
+/// The v2 create body of a configuration of the stand-in account.
+fn create_body(carrier: Carrier, acc: &SimpleAccount) -> Value {
+    match carrier {
+        Carrier::Telnyx => json!({"provider": "telnyx", "auth_token": acc.secret}),
+        Carrier::Exotel => {
+            json!({"provider": "exotel", "account_sid": acc.id, "auth_token": acc.secret, "api_key": acc.key})
+        }
+        Carrier::SignalWire => json!({"provider": "signalwire", "account_sid": acc.id, "auth_token": acc.secret,
+            "space_url": "example.signalwire.com"}),
+        other => json!({"provider": other.slug(), "account_sid": acc.id, "auth_token": acc.secret}),
+    }
+}
+
+/// Lists the account's numbers (over several pages where the carrier pages), imports one that
+/// is there and one that is not, and sees the import in both lists; then the carrier refuses
+/// the stored secret and the answer says so.
+async fn carrier_numbers(backend: Backend, carrier: Carrier, name: &str, count: usize) {
+    let standin = simple::start(carrier).await.unwrap();
+    let url = standin.url();
+    let app = spawn_app_tuned(backend, test_http_settings(), |s| match carrier {
+        Carrier::Plivo => s.plivo_base_url = url,
+        Carrier::Telnyx => s.telnyx_base_url = url,
+        Carrier::Vonage => s.vonage_base_url = url,
+        Carrier::Exotel => s.exotel_base_url = Some(url),
+        Carrier::SignalWire => s.signalwire_base_url = Some(url),
+    })
+    .await;
+    let Some(app) = app else { return };
+    let acc = standin.add_account();
+    for i in 0..count {
+        standin.add_number(&acc.id, &format!("+1415555{i:04}"));
+    }
+    let (status, body) = send(app.admin(Method::POST, CONFIGS).json(&create_body(carrier, &acc))).await;
+    assert_eq!(status, 201, "{body}");
+    let config = body["data"]["id"].as_i64().unwrap();
+
+    let (status, body) = send(app.admin(Method::GET, &available(config))).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["count"].as_i64(), Some(count as i64), "every page is read");
+    assert_eq!(body["data"][0]["number"], "+14155550000", "in E.164, with the '+'");
+    assert!(
+        body["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|n| n["is_imported"] == false)
+    );
+
+    let (status, body) = send(
+        app.admin(Method::POST, &import(config))
+            .json(&json!({"numbers": ["+14155550001", "+19990000000"]})),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        (
+            body["data"]["success_count"].as_i64(),
+            body["data"]["failed_count"].as_i64()
+        ),
+        (Some(1), Some(1))
+    );
+    let reason = body["data"]["failed"][0]["error_message"].as_str().unwrap();
+    assert!(
+        reason.contains(&format!("not found in this {name} account")),
+        "{reason}"
+    );
+    let (_, body) = send(app.admin(Method::GET, &available(config))).await;
+    let imported: Vec<&str> = body["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|n| n["is_imported"] == true)
+        .map(|n| n["number"].as_str().unwrap())
+        .collect();
+    assert_eq!(imported, ["+14155550001"]);
+    assert_eq!(
+        listed(&app).await,
+        [("+14155550001".to_owned(), carrier.slug().to_owned())]
+    );
+
+    standin.update(&acc.id, |a| a.secret = "revoked".to_owned());
+    let (status, body) = send(app.admin(Method::GET, &available(config))).await;
+    assert_eq!(status, 400, "{body}");
+    assert!(
+        body["message"]
+            .as_str()
+            .unwrap()
+            .contains(&format!("{name} refused the stored credentials")),
+        "{body}"
+    );
+    app.stop().await;
+}
+
+macro_rules! carrier_cases {
+    ($($name:ident: $carrier:expr, $display:expr, $count:expr;)*) => {
+        $(
+            mod $name {
+                use super::*;
+
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn sqlite() {
+                    carrier_numbers(Backend::Sqlite, $carrier, $display, $count).await;
+                }
+
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn postgres() {
+                    carrier_numbers(Backend::Postgres, $carrier, $display, $count).await;
+                }
+            }
+        )*
+    };
+}
+
+// Plivo pages by 20 and Vonage by 100: more numbers than a page.
+carrier_cases! {
+    plivo_numbers: Carrier::Plivo, "Plivo", 45;
+    telnyx_numbers: Carrier::Telnyx, "Telnyx", 3;
+    vonage_numbers: Carrier::Vonage, "Vonage", 150;
+    exotel_numbers: Carrier::Exotel, "Exotel", 3;
+    signalwire_numbers: Carrier::SignalWire, "SignalWire", 3;
+}

@@ -14,7 +14,7 @@ pub mod v1;
 pub mod v2;
 
 pub(crate) use app::both_backends;
-pub use app::{Backend, TestApp, spawn_app, spawn_app_with, test_http_settings};
+pub use app::{Backend, TestApp, spawn_app, spawn_app_tuned, spawn_app_with, test_http_settings};
 pub use http::{join_all, send};
 pub use postgres::ScratchPostgres;
 pub use v2::{
