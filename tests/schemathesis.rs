@@ -15,11 +15,12 @@ use support::{Backend, TestApp, send};
 
 /// A v1 Twilio provider of `acme` with one imported and one not imported phone number, so the
 /// v1 operations answer with real objects, not only 404s: `(provider id, imported number id)`.
-async fn seed_twilio_provider(app: &TestApp) -> (String, String) {
+/// `n` keeps the numbers of each seeded provider apart (a number is stored once).
+async fn seed_twilio_provider(app: &TestApp, n: u8) -> (String, String) {
     let (created, sid, _) = create(app, json!({"name": "Seeded"})).await;
     let id = created["id"].as_str().unwrap().to_owned();
-    let number = app.twilio.add_incoming_number(&sid, "+14155550100");
-    app.twilio.add_incoming_number(&sid, "+14155550101");
+    let number = app.twilio.add_incoming_number(&sid, &format!("+1415555{n}100"));
+    app.twilio.add_incoming_number(&sid, &format!("+1415555{n}101"));
     let imported = import(app, &id, &[&number]).await;
     assert_eq!(imported["successCount"], json!(1), "{imported}");
     let (_, available) = send(v1(app, Method::GET, &format!("{}/available-numbers", item(&id)))).await;
@@ -53,8 +54,8 @@ async fn generated_requests_get_documented_answers() {
         return;
     };
     let app = support::spawn_app(Backend::Sqlite).await.unwrap();
-    let keep = seed_twilio_provider(&app).await;
-    let deletable = seed_twilio_provider(&app).await;
+    let keep = seed_twilio_provider(&app, 1).await;
+    let deletable = seed_twilio_provider(&app, 2).await;
     let dir = tempfile::tempdir().unwrap();
     let config_file = dir.path().join("schemathesis.toml");
     std::fs::write(&config_file, config(&keep, &deletable)).unwrap();

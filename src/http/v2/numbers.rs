@@ -198,6 +198,7 @@ pub(super) async fn delete_number(
 
 /// A number of the configuration's carrier account.
 #[derive(Serialize, ToSchema)]
+#[schema(as = AccountNumber)]
 struct AvailableNumberView {
     /// E.164, as the carrier reports it.
     #[schema(example = "+14155550100")]
@@ -224,6 +225,7 @@ impl From<AvailableNumber> for AvailableNumberView {
 }
 
 #[derive(Serialize, ToSchema)]
+#[schema(as = AccountNumberList)]
 struct AvailableNumberList {
     #[schema(minimum = 0)]
     count: i64,
