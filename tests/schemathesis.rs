@@ -33,15 +33,39 @@ async fn seed_twilio_provider(app: &TestApp, n: u8) -> (String, String) {
     (id, number_id.unwrap_or_else(|| panic!("{available}")))
 }
 
-/// Points the v1 operations at seeded providers: one that the deletes may remove, one for the rest.
-fn config(keep: &(String, String), deletable: &(String, String)) -> String {
+/// A sip configuration of `acme` with a number on a bridge, so the v2 numbers and bridges
+/// operations answer with real objects: `(configuration id, number id, bridge slug)`.
+async fn seed_bridge(app: &TestApp) -> (i64, i64, String) {
+    let config = app.create_sip("sip.seeded.example").await;
+    let number = app.add_number(config, "+14155559100").await["id"].as_i64().unwrap();
+    app.create_bridge("Seeded", "seeded").await;
+    let (status, body) = app.connect("seeded", config, "+14155559100").await;
+    assert_eq!(status, 200, "{body}");
+    (config, number, "seeded".to_owned())
+}
+
+/// Points the v1 operations at seeded providers (one that the deletes may remove, one for the
+/// rest), and the v2 numbers and bridges operations at the seeded bridge, number and
+/// configuration.
+fn config(keep: &(String, String), deletable: &(String, String), bridge: &(i64, i64, String)) -> String {
     let operations = |method_filter: &str, (id, number_id): &(String, String)| -> String {
         format!(
             "[[operations]]\ninclude-tag = \"v1: Twilio providers\"\n{method_filter}\n\
              parameters = {{ \"path.id\" = \"{id}\", \"path.phone_number_id\" = \"{number_id}\" }}\n\n"
         )
     };
-    operations("exclude-method = \"DELETE\"", keep) + &operations("include-method = \"DELETE\"", deletable)
+    let (config_id, number_id, slug) = bridge;
+    let v2 = |path_regex: &str, parameters: String| -> String {
+        format!(
+            "[[operations]]\ninclude-tag = \"v2: numbers and bridges\"\ninclude-path-regex = \"{path_regex}\"\n\
+             parameters = {{ {parameters} }}\n\n"
+        )
+    };
+    operations("exclude-method = \"DELETE\"", keep)
+        + &operations("include-method = \"DELETE\"", deletable)
+        + &v2("/bridges/", format!("\"path.slug\" = \"{slug}\""))
+        + &v2("/numbers/", format!("\"path.id\" = \"{number_id}\""))
+        + &v2("/providers-configurations/", format!("\"path.id\" = \"{config_id}\""))
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -56,9 +80,10 @@ async fn generated_requests_get_documented_answers() {
     let app = support::spawn_app(Backend::Sqlite).await.unwrap();
     let keep = seed_twilio_provider(&app, 1).await;
     let deletable = seed_twilio_provider(&app, 2).await;
+    let bridge = seed_bridge(&app).await;
     let dir = tempfile::tempdir().unwrap();
     let config_file = dir.path().join("schemathesis.toml");
-    std::fs::write(&config_file, config(&keep, &deletable)).unwrap();
+    std::fs::write(&config_file, config(&keep, &deletable, &bridge)).unwrap();
     let examples = std::env::var("PATCHBAY_SCHEMATHESIS_EXAMPLES").unwrap_or_else(|_| "40".into());
     let output = tokio::process::Command::new(st)
         .arg("--config-file")
