@@ -13,7 +13,7 @@ mod key_rotation;
 mod numbers;
 mod openapi;
 mod operability;
-mod pages_axios;
+mod pages_examples;
 mod twilio_contract;
 mod v1;
 mod v2;
