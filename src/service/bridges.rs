@@ -186,21 +186,22 @@ impl Patchbay {
                     "Provider configuration not found.",
                 )
             })?;
+        let not_its_number = || {
+            Error::invalid(
+                CONNECT_FAILED,
+                "phone_number",
+                format!(
+                    "{number} is not a number of provider configuration {provider_config_id}; import or add it to \
+                     that configuration first."
+                ),
+            )
+        };
         let stored = self
             .store
             .find_org_number(org.id, number)
             .await?
             .filter(|n| n.number.configuration_id == configuration.id)
-            .ok_or_else(|| {
-                Error::invalid(
-                    CONNECT_FAILED,
-                    "phone_number",
-                    format!(
-                        "{number} is not a number of provider configuration {provider_config_id}; import or add it to \
-                         that configuration first."
-                    ),
-                )
-            })?;
+            .ok_or_else(not_its_number)?;
         let audit = AuditAction::BridgeNumberConnected.event(
             Some(org.id),
             Some(bridge.record.id.to_string()),
@@ -229,6 +230,7 @@ impl Patchbay {
         match outcome {
             Ok(Connected::Assigned { .. } | Connected::AlreadyHere) => self.get_bridge(org, slug).await,
             Ok(Connected::OnOtherBridge(slug)) => Err(on_other(Some(slug))),
+            Ok(Connected::NumberGone) => Err(not_its_number()),
             Ok(Connected::OtherConfiguration(other)) => Err(Error::refused(
                 CONNECT_FAILED,
                 "provider_config_id",

@@ -54,6 +54,8 @@ pub enum Connected {
     OnOtherBridge(String),
     /// The bridge carries numbers of another configuration (its id).
     OtherConfiguration(i64),
+    /// The number was deleted meanwhile.
+    NumberGone,
 }
 
 /// `bridges_org_slug_key` (an organization has a slug once) is `Duplicate::Bridge`.
@@ -329,6 +331,9 @@ impl Store {
                     .execute(&mut *tx)
                     .await;
                     if let Err(e) = inserted {
+                        if matches!(&e, sqlx::Error::Database(db) if db.is_foreign_key_violation()) {
+                            return Ok(Connected::NumberGone);
+                        }
                         return Err(match unique_violation(&e) {
                             Some(_) => StorageError::Duplicate(Duplicate::BridgeNumber),
                             None => e.into(),

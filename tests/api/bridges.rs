@@ -3,7 +3,9 @@
 //! idempotent creates.
 
 use crate::support::http::send_with_etag;
-use crate::support::{BRIDGES, NUMBERS, both_backends, bridge_path, config_path, connect_path, disconnect_path, send};
+use crate::support::{
+    BRIDGES, NUMBERS, both_backends, bridge_path, config_path, connect_path, disconnect_path, join_all, send,
+};
 use reqwest::Method;
 use serde_json::{Value, json};
 
@@ -361,5 +363,25 @@ both_backends! {
         assert_eq!(actions, ["bridge.deleted", "bridge.number_disconnected", "bridge.number_connected", "bridge.updated", "bridge.created"]);
         let bridge_id = first["data"]["id"].to_string();
         assert!(audit["data"].as_array().unwrap().iter().all(|e| e["resource_id"] == bridge_id.as_str()), "{audit}");
+    }
+
+    async fn a_number_raced_onto_many_bridges_lands_on_one(app) {
+        let sip = app.create_sip("a.example.com").await;
+        app.add_number(sip, "+14155550100").await;
+        let slugs: Vec<String> = (0..6).map(|i| format!("race-{i}")).collect();
+        for slug in &slugs {
+            app.create_bridge(slug, slug).await;
+        }
+        let requests = slugs.iter().map(|slug| {
+            send(app.admin(Method::POST, &connect_path(slug))
+                .json(&json!({"provider_config_id": sip, "phone_number": "+14155550100"})))
+        });
+        let answers = join_all(requests).await;
+        let statuses: Vec<u16> = answers.iter().map(|(s, _)| *s).collect();
+        assert_eq!(statuses.iter().filter(|s| **s == 200).count(), 1, "{statuses:?}");
+        assert!(statuses.iter().all(|s| *s == 200 || *s == 409), "{statuses:?}");
+        let (_, list) = send(app.admin(Method::GET, BRIDGES)).await;
+        let on: usize = list["data"].as_array().unwrap().iter().map(|b| b["numbers"].as_array().unwrap().len()).sum();
+        assert_eq!(on, 1);
     }
 }
