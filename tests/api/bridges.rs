@@ -384,4 +384,37 @@ both_backends! {
         let on: usize = list["data"].as_array().unwrap().iter().map(|b| b["numbers"].as_array().unwrap().len()).sum();
         assert_eq!(on, 1);
     }
+
+    async fn every_endpoint_answers_auth_errors_in_the_envelope(app) {
+        let endpoints = [
+            (Method::GET, NUMBERS.to_owned()),
+            (Method::POST, NUMBERS.to_owned()),
+            (Method::GET, format!("{NUMBERS}1/")),
+            (Method::DELETE, format!("{NUMBERS}1/")),
+            (Method::GET, BRIDGES.to_owned()),
+            (Method::POST, BRIDGES.to_owned()),
+            (Method::GET, bridge_path("b")),
+            (Method::PATCH, bridge_path("b")),
+            (Method::DELETE, bridge_path("b")),
+            (Method::POST, connect_path("b")),
+            (Method::POST, disconnect_path("b")),
+            (Method::GET, format!("{}available-numbers/", config_path(1))),
+            (Method::POST, format!("{}import-numbers/", config_path(1))),
+        ];
+        for (method, path) in endpoints {
+            let (status, body) = send(app.bare(method.clone(), &path).header("Org-Handle", "acme").json(&json!({}))).await;
+            assert_eq!((status, body["message"].as_str()), (401, Some("Authentication credentials were not provided.")), "{method} {path}");
+            let (status, body) = send(app.bare(method.clone(), &path)
+                .header("Authorization", format!("Token {}", app.admin)).json(&json!({}))).await;
+            assert_eq!((status, body["message"].as_str()), (400, Some("Org-Handle header is required.")), "{method} {path}");
+            let (status, _) = send(app.as_(&app.admin, "globex", method.clone(), &path).json(&json!({}))).await;
+            assert_eq!(status, 403, "{method} {path}");
+        }
+        // Malformed JSON is a 400 in the envelope, not a framework's text.
+        let (status, body) = send(app.admin(Method::POST, BRIDGES).header("Content-Type", "application/json").body("{nope")).await;
+        assert_eq!(status, 400);
+        assert!(body["message"].as_str().unwrap().starts_with("JSON parse error"));
+        let (status, _) = send(app.admin(Method::POST, BRIDGES).body("name=x")).await;
+        assert_eq!(status, 415);
+    }
 }

@@ -74,6 +74,14 @@ both_backends! {
         let (status, _) = send(app.as_(&app.other_admin, "globex", Method::GET, &number_path(id))).await;
         assert_eq!(status, 404);
 
+        // Idempotency-Key: the retry gets the first answer and adds nothing.
+        let create = || app.admin(Method::POST, NUMBERS).header("Idempotency-Key", "number-1")
+            .json(&json!({"provider_config_id": sip, "number": "+14155550150"}));
+        let (status, first) = send(create()).await;
+        assert_eq!(status, 201);
+        let (status, again) = send(create()).await;
+        assert_eq!((status, &again), (201, &first));
+
         // Audit: added by whom, never a secret.
         let (_, audit) = send(app.admin(Method::GET, "/api/v2/platform/audit-events/?resource_type=phone_number")).await;
         assert_eq!(audit["data"][0]["action"], "phone_number.added");
