@@ -28,6 +28,9 @@ pub enum Error {
     BadRequest(String),
     #[error("{0}")]
     Conflict(&'static str),
+    /// A 409 that names the fields at fault, like a 400 does (the bridges and numbers rules).
+    #[error("{message}")]
+    Refused { message: String, errors: FieldErrors },
     #[error("The resource has changed since it was read (If-Match does not match its ETag).")]
     PreconditionFailed,
     #[error("{0}")]
@@ -57,6 +60,22 @@ impl Error {
         }
     }
 
+    /// A 409 naming one field: `message` says what failed, the field's message why.
+    pub fn refused(message: &str, field: &str, reason: impl Into<String>) -> Self {
+        Error::Refused {
+            message: message.to_owned(),
+            errors: FieldErrors::from([(field.to_owned(), vec![reason.into()])]),
+        }
+    }
+
+    /// A 400 naming one field, under `message`.
+    pub fn invalid(message: &str, field: &str, reason: impl Into<String>) -> Self {
+        Error::Validation {
+            message: message.to_owned(),
+            errors: FieldErrors::from([(field.to_owned(), vec![reason.into()])]),
+        }
+    }
+
     pub fn field(field: &str, message: impl Into<String>) -> Self {
         Self::validation(FieldErrors::from([(field.to_owned(), vec![message.into()])]))
     }
@@ -68,7 +87,7 @@ impl Error {
             Error::OrgForbidden | Error::ReadOnlyToken => 403,
             Error::NotFound(_) => 404,
             Error::MethodNotAllowed => 405,
-            Error::Conflict(_) => 409,
+            Error::Conflict(_) | Error::Refused { .. } => 409,
             Error::PreconditionFailed => 412,
             Error::PayloadTooLarge => 413,
             Error::UnsupportedMediaType => 415,
@@ -88,6 +107,9 @@ impl From<StorageError> for Error {
             StorageError::Duplicate(Duplicate::OrganizationHandle) => {
                 Error::Conflict("Organization handle already exists")
             }
+            StorageError::Duplicate(Duplicate::Bridge) => Error::Conflict("Bridge already exists"),
+            StorageError::Duplicate(Duplicate::PhoneNumber) => Error::Conflict("Phone number already exists"),
+            StorageError::Duplicate(Duplicate::BridgeNumber) => Error::Conflict("Phone number is already on a bridge"),
             StorageError::Duplicate(Duplicate::Other) => Error::Conflict("Resource already exists"),
             StorageError::VersionMismatch => Error::PreconditionFailed,
             e => Error::Internal(e.into()),

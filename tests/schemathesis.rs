@@ -15,11 +15,12 @@ use support::{Backend, TestApp, send};
 
 /// A v1 Twilio provider of `acme` with one imported and one not imported phone number, so the
 /// v1 operations answer with real objects, not only 404s: `(provider id, imported number id)`.
-async fn seed_twilio_provider(app: &TestApp) -> (String, String) {
+/// `n` keeps the numbers of each seeded provider apart (a number is stored once).
+async fn seed_twilio_provider(app: &TestApp, n: u8) -> (String, String) {
     let (created, sid, _) = create(app, json!({"name": "Seeded"})).await;
     let id = created["id"].as_str().unwrap().to_owned();
-    let number = app.twilio.add_incoming_number(&sid, "+14155550100");
-    app.twilio.add_incoming_number(&sid, "+14155550101");
+    let number = app.twilio.add_incoming_number(&sid, &format!("+1415555{n}100"));
+    app.twilio.add_incoming_number(&sid, &format!("+1415555{n}101"));
     let imported = import(app, &id, &[&number]).await;
     assert_eq!(imported["successCount"], json!(1), "{imported}");
     let (_, available) = send(v1(app, Method::GET, &format!("{}/available-numbers", item(&id)))).await;
@@ -32,15 +33,39 @@ async fn seed_twilio_provider(app: &TestApp) -> (String, String) {
     (id, number_id.unwrap_or_else(|| panic!("{available}")))
 }
 
-/// Points the v1 operations at seeded providers: one that the deletes may remove, one for the rest.
-fn config(keep: &(String, String), deletable: &(String, String)) -> String {
+/// A sip configuration of `acme` with a number on a bridge, so the v2 numbers and bridges
+/// operations answer with real objects: `(configuration id, number id, bridge slug)`.
+async fn seed_bridge(app: &TestApp) -> (i64, i64, String) {
+    let config = app.create_sip("sip.seeded.example").await;
+    let number = app.add_number(config, "+14155559100").await["id"].as_i64().unwrap();
+    app.create_bridge("Seeded", "seeded").await;
+    let (status, body) = app.connect("seeded", config, "+14155559100").await;
+    assert_eq!(status, 200, "{body}");
+    (config, number, "seeded".to_owned())
+}
+
+/// Points the v1 operations at seeded providers (one that the deletes may remove, one for the
+/// rest), and the v2 numbers and bridges operations at the seeded bridge, number and
+/// configuration.
+fn config(keep: &(String, String), deletable: &(String, String), bridge: &(i64, i64, String)) -> String {
     let operations = |method_filter: &str, (id, number_id): &(String, String)| -> String {
         format!(
             "[[operations]]\ninclude-tag = \"v1: Twilio providers\"\n{method_filter}\n\
              parameters = {{ \"path.id\" = \"{id}\", \"path.phone_number_id\" = \"{number_id}\" }}\n\n"
         )
     };
-    operations("exclude-method = \"DELETE\"", keep) + &operations("include-method = \"DELETE\"", deletable)
+    let (config_id, number_id, slug) = bridge;
+    let v2 = |path_regex: &str, parameters: String| -> String {
+        format!(
+            "[[operations]]\ninclude-tag = \"v2: numbers and bridges\"\ninclude-path-regex = \"{path_regex}\"\n\
+             parameters = {{ {parameters} }}\n\n"
+        )
+    };
+    operations("exclude-method = \"DELETE\"", keep)
+        + &operations("include-method = \"DELETE\"", deletable)
+        + &v2("/bridges/", format!("\"path.slug\" = \"{slug}\""))
+        + &v2("/numbers/", format!("\"path.id\" = \"{number_id}\""))
+        + &v2("/providers-configurations/", format!("\"path.id\" = \"{config_id}\""))
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -53,11 +78,12 @@ async fn generated_requests_get_documented_answers() {
         return;
     };
     let app = support::spawn_app(Backend::Sqlite).await.unwrap();
-    let keep = seed_twilio_provider(&app).await;
-    let deletable = seed_twilio_provider(&app).await;
+    let keep = seed_twilio_provider(&app, 1).await;
+    let deletable = seed_twilio_provider(&app, 2).await;
+    let bridge = seed_bridge(&app).await;
     let dir = tempfile::tempdir().unwrap();
     let config_file = dir.path().join("schemathesis.toml");
-    std::fs::write(&config_file, config(&keep, &deletable)).unwrap();
+    std::fs::write(&config_file, config(&keep, &deletable, &bridge)).unwrap();
     let examples = std::env::var("PATCHBAY_SCHEMATHESIS_EXAMPLES").unwrap_or_else(|_| "40".into());
     let output = tokio::process::Command::new(st)
         .arg("--config-file")

@@ -4,14 +4,17 @@
 //! user and therefore SSRF-checked ([`super::ssrf`]) unless
 //! `PATCHBAY_EXOTEL_BASE_URL` is set.
 //! Response: `{"Account": {"AccountSid": …, "BalanceData": {"Balance": "1543.75", "Currency": "INR"}}}`.
+//! Numbers (ExoPhones): `GET https://{subdomain}/v2_beta/Accounts/{sid}/IncomingPhoneNumbers`,
+//! objects `{"sid", "phone_number": "+91…", "friendly_name", "capabilities", …}` under
+//! `incoming_phone_numbers` (a bare list is read too).
 
 use serde::Deserialize;
 
 use super::http::{Auth, HttpClient, join};
 use super::ssrf::EXOTEL_HOSTS;
 use super::{
-    Carrier, Check, CheckStatus, Credentials, VerifyOutcome, balance_check, check_names::*, credentials_accepted,
-    require_token, user_host_base,
+    Carrier, CarrierError, CarrierNumber, Check, CheckStatus, Credentials, VerifyOutcome, balance_check,
+    check_names::*, credentials_accepted, require_token, token_of, user_host_base, user_host_for_call,
 };
 
 #[derive(Clone, Debug)]
@@ -40,9 +43,49 @@ struct BalanceData {
     pricing_plan: Option<String>,
 }
 
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum ExoPhones {
+    Wrapped { incoming_phone_numbers: Vec<ExoPhone> },
+    Bare(Vec<ExoPhone>),
+}
+
+#[derive(Deserialize)]
+struct ExoPhone {
+    sid: Option<String>,
+    phone_number: String,
+    friendly_name: Option<String>,
+}
+
 impl ExotelClient {
     pub fn new(http: HttpClient, base_override: Option<String>) -> Self {
         Self { http, base_override }
+    }
+
+    /// The account's ExoPhones.
+    pub async fn list_numbers(&self, creds: &Credentials) -> Result<Vec<CarrierNumber>, CarrierError> {
+        let token = token_of(creds)?;
+        let api_key = creds.field("api_key").ok_or(CarrierError::Rejected { status: 401 })?;
+        let sid = creds.account_sid.trim();
+        if sid.is_empty() || !sid.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
+            return Err(CarrierError::Rejected { status: 401 });
+        }
+        let subdomain = creds.field("subdomain").unwrap_or("api.exotel.com");
+        let (base, guarded) =
+            user_host_for_call(&self.http, self.base_override.as_deref(), subdomain, &EXOTEL_HOSTS).await?;
+        let url = join(&base, &format!("/v2_beta/Accounts/{sid}/IncomingPhoneNumbers"));
+        let phones = match self.http.get_json(guarded, &url, Auth::Basic(api_key, token)).await? {
+            ExoPhones::Wrapped { incoming_phone_numbers } => incoming_phone_numbers,
+            ExoPhones::Bare(list) => list,
+        };
+        Ok(phones
+            .into_iter()
+            .map(|p| CarrierNumber {
+                phone_number: p.phone_number,
+                sid: p.sid,
+                friendly_name: p.friendly_name,
+            })
+            .collect())
     }
 }
 

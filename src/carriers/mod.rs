@@ -252,6 +252,58 @@ pub(crate) async fn user_host_base(
     }
 }
 
+/// A number in a carrier account, as the carrier's API lists it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CarrierNumber {
+    /// The carrier's id of the number (Twilio's `PN…` sid, Telnyx's id…); `None` where the
+    /// number is its own id.
+    pub sid: Option<String>,
+    /// In E.164 as the carrier reports it (checked again before it is stored).
+    pub phone_number: String,
+    pub friendly_name: Option<String>,
+}
+
+/// The secret a carrier call needs (a stored configuration always has one; without it the
+/// carrier would refuse the call).
+pub(crate) fn token_of(creds: &Credentials) -> Result<&SecretString, CarrierError> {
+    creds.auth_token.as_ref().ok_or(CarrierError::Rejected { status: 401 })
+}
+
+/// `+` before the bare digits some carriers list numbers as (Plivo, Vonage).
+pub(crate) fn with_plus(number: &str) -> String {
+    if number.starts_with('+') {
+        number.to_owned()
+    } else {
+        format!("+{number}")
+    }
+}
+
+/// Upper bound on pages followed when listing numbers, so a carrier cannot keep us paging.
+pub(crate) const MAX_NUMBER_PAGES: usize = 200;
+
+/// [`user_host_base`] for calls other than verification: a refused host is a bad request.
+pub(crate) async fn user_host_for_call(
+    http: &HttpClient,
+    base_override: Option<&str>,
+    user_host: &str,
+    pattern: &ssrf::HostPattern,
+) -> Result<(String, bool), CarrierError> {
+    match user_host_base(http, base_override, user_host, pattern).await {
+        Ok((base, guarded, _)) => Ok((base, guarded)),
+        Err(VerifyOutcome::Unavailable { reason, retry_after }) => {
+            Err(CarrierError::Unavailable { reason, retry_after })
+        }
+        Err(VerifyOutcome::Completed { checks, .. }) => Err(CarrierError::BadRequest {
+            status: 400,
+            code: None,
+            message: checks
+                .into_iter()
+                .next()
+                .map_or_else(|| "host refused".to_owned(), |c| c.message),
+        }),
+    }
+}
+
 /// One connector per carrier.
 pub trait Carrier {
     /// Provider slug in [`Credentials::provider`].
@@ -458,6 +510,26 @@ impl Carriers {
             .increment(1);
         tracing::info!(provider = %creds.provider, status, "carrier verification finished");
         outcome
+    }
+
+    /// The numbers in the account `creds` name, as the carrier lists them.
+    pub async fn list_numbers(&self, creds: &Credentials) -> Result<Vec<CarrierNumber>, CarrierError> {
+        match creds.provider.as_str() {
+            twilio::TwilioClient::SLUG => self.twilio.list_numbers(creds).await,
+            plivo::PlivoClient::SLUG => self.plivo.list_numbers(creds).await,
+            telnyx::TelnyxClient::SLUG => self.telnyx.list_numbers(creds).await,
+            vonage::VonageClient::SLUG => self.vonage.list_numbers(creds).await,
+            exotel::ExotelClient::SLUG => self.exotel.list_numbers(creds).await,
+            signalwire::SignalWireClient::SLUG => self.signalwire.list_numbers(creds).await,
+            other => Err(CarrierError::BadRequest {
+                status: 400,
+                code: None,
+                message: format!(
+                    "listing the numbers of a {} account is not supported",
+                    other.chars().take(40).collect::<String>()
+                ),
+            }),
+        }
     }
 
     /// The full Twilio client, also used for SIP trunk provisioning.

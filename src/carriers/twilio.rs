@@ -343,6 +343,24 @@ impl TwilioClient {
         Err(CarrierError::Protocol("too many pages".to_owned()))
     }
 
+    /// The account's incoming numbers as [`super::CarrierNumber`]s (those without a number
+    /// are left out).
+    pub async fn list_numbers(&self, creds: &Credentials) -> Result<Vec<super::CarrierNumber>, TwilioError> {
+        let auth = TwilioAuth::from_credentials(creds).ok_or(CarrierError::Rejected { status: 401 })?;
+        Ok(self
+            .list_incoming_phone_numbers(&auth)
+            .await?
+            .into_iter()
+            .filter_map(|n| {
+                Some(super::CarrierNumber {
+                    phone_number: n.phone_number?,
+                    sid: Some(n.sid),
+                    friendly_name: n.friendly_name,
+                })
+            })
+            .collect())
+    }
+
     /// `GET /2010-04-01/Accounts/{AccountSid}/IncomingPhoneNumbers/{Sid}.json`
     pub async fn fetch_incoming_phone_number(
         &self,
@@ -637,7 +655,7 @@ fn seg(s: &str) -> String {
 /// `/path?query` of a next-page link (relative on api.twilio.com, absolute on
 /// trunking). The link must stay on the collection being listed: a response
 /// cannot steer our authenticated requests to another endpoint or host.
-fn next_page_path(link: &str, current: &str) -> Result<String, TwilioError> {
+pub(crate) fn next_page_path(link: &str, current: &str) -> Result<String, TwilioError> {
     let base = reqwest::Url::parse("http://twilio.invalid/").expect("static URL");
     let url = base
         .join(link)

@@ -1,6 +1,7 @@
 //! The domain: what Patchbay knows about carriers, credentials and access, free of HTTP and SQL.
 
 pub mod access;
+pub mod bridge;
 pub mod catalogue;
 pub mod configuration;
 pub mod phone;

@@ -13,6 +13,13 @@ pub struct IfMatchHeader {
     if_match: Option<String>,
 }
 
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ForceParam {
+    /// `true` disconnects the numbers from their bridges instead of answering 409.
+    force: Option<bool>,
+}
+
 #[derive(ToSchema)]
 #[schema(rename_all = "lowercase")]
 pub enum VerificationStatus {

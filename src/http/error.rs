@@ -45,7 +45,7 @@ impl IntoResponse for Error {
             _ => None,
         };
         let errors = match self {
-            Error::Validation { errors, .. } => Some(errors),
+            Error::Validation { errors, .. } | Error::Refused { errors, .. } => Some(errors),
             _ => None,
         };
         let body = ErrorEnvelope {

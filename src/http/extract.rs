@@ -148,3 +148,12 @@ impl<S: Send + Sync> FromRequestParts<S> for IfMatch {
             .ok_or(Error::PreconditionFailed)
     }
 }
+
+/// `?force=true`: detach what is attached instead of refusing with 409.
+pub fn force_param(query: &std::collections::BTreeMap<String, String>) -> Result<bool, Error> {
+    match query.get("force").map(String::as_str) {
+        None | Some("false") | Some("0") => Ok(false),
+        Some("true") | Some("1") => Ok(true),
+        Some(_) => Err(Error::field("force", "Must be true or false.")),
+    }
+}

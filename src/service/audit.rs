@@ -18,7 +18,13 @@ pub enum AuditAction {
     ProviderAuthTokenRotated,
     ProviderDeleted,
     PhoneNumberImported,
+    PhoneNumberAdded,
     PhoneNumberRemoved,
+    BridgeCreated,
+    BridgeUpdated,
+    BridgeDeleted,
+    BridgeNumberConnected,
+    BridgeNumberDisconnected,
 }
 
 impl AuditAction {
@@ -36,7 +42,13 @@ impl AuditAction {
             Self::ProviderAuthTokenRotated => "provider.auth_token_rotated",
             Self::ProviderDeleted => "provider.deleted",
             Self::PhoneNumberImported => "phone_number.imported",
+            Self::PhoneNumberAdded => "phone_number.added",
             Self::PhoneNumberRemoved => "phone_number.removed",
+            Self::BridgeCreated => "bridge.created",
+            Self::BridgeUpdated => "bridge.updated",
+            Self::BridgeDeleted => "bridge.deleted",
+            Self::BridgeNumberConnected => "bridge.number_connected",
+            Self::BridgeNumberDisconnected => "bridge.number_disconnected",
         }
     }
 
@@ -48,7 +60,12 @@ impl AuditAction {
             Self::ProviderCreated | Self::ProviderUpdated | Self::ProviderAuthTokenRotated | Self::ProviderDeleted => {
                 "twilio_provider"
             }
-            Self::PhoneNumberImported | Self::PhoneNumberRemoved => "phone_number",
+            Self::PhoneNumberImported | Self::PhoneNumberAdded | Self::PhoneNumberRemoved => "phone_number",
+            Self::BridgeCreated
+            | Self::BridgeUpdated
+            | Self::BridgeDeleted
+            | Self::BridgeNumberConnected
+            | Self::BridgeNumberDisconnected => "bridge",
         }
     }
 

@@ -243,14 +243,23 @@ impl Patchbay {
         Ok((state, new_secrets))
     }
 
-    pub async fn delete_configuration(&self, org: &Organization, id: i64, if_match: Option<i64>) -> Result<()> {
+    /// Deletes a configuration and its numbers. Numbers on bridges refuse it (409 naming them)
+    /// unless `force`, which takes them off the bridges first.
+    pub async fn delete_configuration(
+        &self,
+        org: &Organization,
+        id: i64,
+        if_match: Option<i64>,
+        force: bool,
+    ) -> Result<()> {
         let current = self.get_configuration(org, ConfigurationKey::Id(id)).await?;
         check_if_match(if_match, current.version)?;
+        self.release_configuration_numbers(org.id, current.id, force).await?;
         // A provider provisioned through v1 owns a trunk in the customer's Twilio account:
         // deleting it from either family removes that too, never just the row.
         if current.trunk_sid.is_some() {
             return self
-                .delete_twilio_provider(org.id, current.uuid)
+                .delete_twilio_provider(org.id, current.uuid, force)
                 .await
                 .map_err(|e| match e {
                     Error::NotFound(_) => Error::NotFound(CONFIG_NOT_FOUND),

@@ -2,13 +2,16 @@
 //! model. Only this module touches the store; one file per resource:
 //! [`access`] (callers, organizations, tokens), [`keys`], [`configurations`] (v2 CRUD),
 //! [`verification`] (the one verification policy), [`twilio`] (v1 providers),
-//! [`provisioning`] (the trunk saga), [`phone_numbers`], [`audit`], [`idempotency`], [`ops`].
+//! [`provisioning`] (the trunk saga), [`phone_numbers`] (v1), [`numbers`] and [`bridges`] (v2),
+//! [`audit`], [`idempotency`], [`ops`].
 
 pub mod access;
 pub mod audit;
+pub mod bridges;
 pub mod configurations;
 pub mod idempotency;
 pub mod keys;
+pub mod numbers;
 pub mod ops;
 pub mod phone_numbers;
 pub mod provisioning;

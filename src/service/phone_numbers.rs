@@ -9,9 +9,9 @@ use crate::carriers::CarrierError;
 use crate::carriers::twilio::{IncomingPhoneNumber, is_sid};
 use crate::domain::phone::E164;
 use crate::error::{Error, Result};
-use crate::service::twilio::{gone_is_done, twilio_error};
+use crate::service::twilio::twilio_error;
 use crate::service::{AuditAction, Patchbay, now};
-use crate::storage::{ConfigurationRecord, PhoneNumberRecord, StorageError};
+use crate::storage::{ConfigurationRecord, NewPhoneNumber, PhoneNumberRecord, StorageError};
 
 pub const PHONE_NUMBER_NOT_FOUND: &str = "Phone number not found.";
 
@@ -53,7 +53,7 @@ impl Patchbay {
             .list_phone_numbers(record.id)
             .await?
             .into_iter()
-            .map(|n| (n.phone_number_sid, n.id))
+            .filter_map(|n| Some((n.carrier_sid?, n.uuid)))
             .collect();
         Ok(numbers
             .into_iter()
@@ -77,7 +77,7 @@ impl Patchbay {
             .list_phone_numbers(record.id)
             .await?
             .into_iter()
-            .map(|n| n.phone_number_sid)
+            .filter_map(|n| n.carrier_sid)
             .collect();
         let mut out = ImportOutcome::default();
         let mut seen = BTreeSet::new();
@@ -110,32 +110,34 @@ impl Patchbay {
                 fail("Twilio reported no valid E.164 phone number for this SID.");
                 continue;
             };
-            let row = PhoneNumberRecord {
-                id: Uuid::new_v4(),
-                configuration_id: record.id,
+            let new = NewPhoneNumber {
+                uuid: Uuid::new_v4(),
                 org_id,
-                phone_number_sid: sid.clone(),
-                phone_number: phone_number.clone(),
+                configuration_id: record.id,
+                phone_number,
+                carrier_sid: Some(sid.clone()),
                 created_at: now(),
             };
             let audit = AuditAction::PhoneNumberImported.event(
                 Some(org_id),
-                Some(row.id.to_string()),
+                Some(new.uuid.to_string()),
                 vec!["phone_number_sid".to_owned()],
             );
-            match self.store.insert_phone_number(&row, &audit).await {
-                Ok(()) => {}
+            let row = match self.store.insert_phone_number(&new, &audit).await {
+                Ok(row) => row,
                 Err(StorageError::Duplicate(_)) => {
-                    fail("The phone number is already imported to this provider.");
+                    fail("The phone number is already imported (to this or another provider).");
                     continue;
                 }
                 Err(e) => return Err(e.into()),
-            }
+            };
             match twilio.attach_phone_number(&auth, trunk_sid, sid).await {
                 Ok(_) => out.imported.push(row),
                 Err(e) => {
-                    let undo = AuditAction::PhoneNumberRemoved.event(Some(org_id), Some(row.id.to_string()), vec![]);
-                    self.store.delete_phone_number(record.id, row.id, &undo).await?;
+                    let undo = AuditAction::PhoneNumberRemoved.event(Some(org_id), Some(row.uuid.to_string()), vec![]);
+                    self.store
+                        .delete_phone_number(org_id, row.id, None, None, &undo)
+                        .await?;
                     let message = match e {
                         CarrierError::BadRequest { message, .. } => format!("Twilio refused to attach it: {message}"),
                         e => twilio_error("attaching the phone number to the trunk", e).to_string(),
@@ -147,24 +149,25 @@ impl Patchbay {
         Ok(out)
     }
 
-    /// Detaches the number from the trunk (already detached is fine) and forgets it.
-    pub async fn delete_twilio_number(&self, org_id: i64, id: Uuid, number_id: Uuid) -> Result<()> {
+    /// Detaches the number from the trunk (already detached is fine) and forgets it; one on a
+    /// bridge only with `force` (see [`Patchbay::remove_number`]).
+    pub async fn delete_twilio_number(&self, org_id: i64, id: Uuid, number_id: Uuid, force: bool) -> Result<()> {
         let record = self.get_twilio_provider(org_id, id).await?.record;
         let number = self
             .store
             .get_phone_number(record.id, number_id)
             .await?
             .ok_or(Error::NotFound(PHONE_NUMBER_NOT_FOUND))?;
-        if let Some(trunk) = &record.trunk_sid {
-            let detached = self
-                .carriers
-                .twilio()
-                .detach_phone_number(&self.twilio_auth(&record)?, trunk, &number.phone_number_sid)
-                .await;
-            gone_is_done(detached).map_err(|e| twilio_error("detaching the phone number", e))?;
-        }
-        let audit = AuditAction::PhoneNumberRemoved.event(Some(org_id), Some(number_id.to_string()), vec![]);
-        self.store.delete_phone_number(record.id, number_id, &audit).await?;
-        Ok(())
+        let listing = self
+            .store
+            .get_org_number(org_id, number.id)
+            .await?
+            .ok_or(Error::NotFound(PHONE_NUMBER_NOT_FOUND))?;
+        self.remove_number(org_id, &listing, None, force)
+            .await
+            .map_err(|e| match e {
+                Error::NotFound(_) => Error::NotFound(PHONE_NUMBER_NOT_FOUND),
+                other => other,
+            })
     }
 }

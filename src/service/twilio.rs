@@ -282,16 +282,27 @@ impl Patchbay {
 
     /// Removes the numbers from the trunk, the credential list and the trunk from Twilio, then
     /// the row. Every step tolerates "already gone", so a failed delete can simply be retried.
-    pub async fn delete_twilio_provider(&self, org_id: i64, id: Uuid) -> Result<()> {
+    /// Numbers on bridges refuse it (409) unless `force`, which takes them off first.
+    pub async fn delete_twilio_provider(&self, org_id: i64, id: Uuid, force: bool) -> Result<()> {
         let record = self.get_twilio_provider(org_id, id).await?.record;
+        self.release_configuration_numbers(org_id, record.id, force).await?;
         if let Some(trunk) = &record.trunk_sid {
             let auth = self.twilio_auth(&record)?;
             let twilio = self.carriers.twilio();
             for number in self.store.list_phone_numbers(record.id).await? {
-                gone_is_done(twilio.detach_phone_number(&auth, trunk, &number.phone_number_sid).await)
-                    .map_err(|e| twilio_error("detaching a phone number", e))?;
-                let audit = AuditAction::PhoneNumberRemoved.event(Some(org_id), Some(number.id.to_string()), vec![]);
-                self.store.delete_phone_number(record.id, number.id, &audit).await?;
+                if let Some(sid) = &number.carrier_sid {
+                    gone_is_done(twilio.detach_phone_number(&auth, trunk, sid).await)
+                        .map_err(|e| twilio_error("detaching a phone number", e))?;
+                }
+                let audit = AuditAction::PhoneNumberRemoved.event(Some(org_id), Some(number.uuid.to_string()), vec![]);
+                match self
+                    .store
+                    .delete_phone_number(org_id, number.id, None, None, &audit)
+                    .await
+                {
+                    Ok(()) | Err(StorageError::NotFound) => {}
+                    Err(e) => return Err(e.into()),
+                }
             }
             if let Some(list) = record.settings.0.get(CREDENTIAL_LIST_SID) {
                 gone_is_done(twilio.detach_credential_list(&auth, trunk, list).await)

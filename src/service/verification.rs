@@ -183,7 +183,7 @@ impl Patchbay {
                 let on_trunk: BTreeSet<&str> = on_trunk.iter().map(|n| n.sid.as_str()).collect();
                 let missing: Vec<&str> = imported
                     .iter()
-                    .map(|n| n.phone_number_sid.as_str())
+                    .filter_map(|n| n.carrier_sid.as_deref())
                     .filter(|sid| !on_trunk.contains(sid))
                     .collect();
                 if missing.is_empty() {

@@ -474,7 +474,7 @@ impl Store {
         on_backend!(self, read, |pool| {
             // A correlated count per row of the page only, over the (configuration_id, …) index.
             let rows = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-                "SELECT {CONFIG_COLUMNS}, (SELECT COUNT(*) FROM provider_phone_numbers n \
+                "SELECT {CONFIG_COLUMNS}, (SELECT COUNT(*) FROM phone_numbers n \
                  WHERE n.configuration_id = provider_configurations.id) AS phone_number_count \
                  FROM provider_configurations WHERE org_id = $1 AND provider = $2 ORDER BY id LIMIT $3 OFFSET $4"
             )))

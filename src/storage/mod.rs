@@ -7,6 +7,7 @@
 
 mod api_tokens;
 mod audit_events;
+mod bridges;
 mod configurations;
 mod idempotency_keys;
 mod organizations;
@@ -22,12 +23,13 @@ use sqlx::sqlite::SqlitePool;
 
 pub use api_tokens::{ApiTokenRecord, NewApiTokenRecord};
 pub use audit_events::{AuditEvent, AuditQuery, AuditRecord};
+pub use bridges::{BridgeNumberRecord, BridgeRecord, Connected};
 pub use configurations::{
     ConfigurationKey, ConfigurationRecord, ConfigurationState, ConfigurationWithCount, ListQuery, VerificationRecord,
 };
 pub use idempotency_keys::IdempotencyClaim;
 pub use organizations::Organization;
-pub use phone_numbers::PhoneNumberRecord;
+pub use phone_numbers::{NewPhoneNumber, NumberListing, PhoneNumberRecord};
 pub use twilio_provisioning::ProvisioningRecord;
 
 /// The database behind the service, chosen by [`connect`].
@@ -97,6 +99,12 @@ impl Store {
 pub enum Duplicate {
     Configuration,
     OrganizationHandle,
+    /// A bridge slug the organization has already.
+    Bridge,
+    /// A number stored already (by any configuration of any organization).
+    PhoneNumber,
+    /// A number on a bridge already.
+    BridgeNumber,
     Other,
 }
 

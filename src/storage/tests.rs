@@ -80,23 +80,68 @@ async fn unique_rules_map_to_their_resource(store: &Store) {
         .await;
     assert_eq!(duplicate(onto_first), Duplicate::Configuration);
 
-    let number = PhoneNumberRecord {
-        id: Uuid::new_v4(),
-        configuration_id: first.id,
+    let number = NewPhoneNumber {
+        uuid: Uuid::new_v4(),
         org_id: org.id,
-        phone_number_sid: "PN1".to_owned(),
+        configuration_id: first.id,
         phone_number: crate::domain::phone::E164::parse("+15550100").unwrap(),
+        carrier_sid: Some("PN1".to_owned()),
         created_at: now,
     };
     store.insert_phone_number(&number, &audit()).await.unwrap();
-    let same_sid = PhoneNumberRecord {
-        id: Uuid::new_v4(),
-        ..number
+    let same_sid = NewPhoneNumber {
+        uuid: Uuid::new_v4(),
+        phone_number: crate::domain::phone::E164::parse("+15550101").unwrap(),
+        ..number.clone()
     };
     assert_eq!(
         duplicate(store.insert_phone_number(&same_sid, &audit()).await),
+        Duplicate::PhoneNumber
+    );
+    // A number is stored once, whichever configuration or organization claims it.
+    let other_org = store
+        .create_organization("globex", "Globex", now, &audit())
+        .await
+        .unwrap();
+    let theirs = store
+        .insert_configuration(Uuid::new_v4(), other_org.id, "twilio", &state("AC1"), now, &audit())
+        .await
+        .unwrap();
+    let same_number = NewPhoneNumber {
+        uuid: Uuid::new_v4(),
+        org_id: other_org.id,
+        configuration_id: theirs.id,
+        carrier_sid: Some("PN2".to_owned()),
+        ..number.clone()
+    };
+    assert_eq!(
+        duplicate(store.insert_phone_number(&same_number, &audit()).await),
+        Duplicate::PhoneNumber
+    );
+    let same_uuid = NewPhoneNumber {
+        phone_number: crate::domain::phone::E164::parse("+15550102").unwrap(),
+        carrier_sid: Some("PN3".to_owned()),
+        ..number.clone()
+    };
+    assert_eq!(
+        duplicate(store.insert_phone_number(&same_uuid, &audit()).await),
         Duplicate::Other
     );
+
+    let slug = crate::domain::bridge::BridgeSlug::parse("sales").unwrap();
+    store
+        .insert_bridge(org.id, &slug, "Sales", now, &audit())
+        .await
+        .unwrap();
+    assert_eq!(
+        duplicate(store.insert_bridge(org.id, &slug, "Sales again", now, &audit()).await),
+        Duplicate::Bridge
+    );
+    // Slugs are per organization.
+    store
+        .insert_bridge(other_org.id, &slug, "Their sales", now, &audit())
+        .await
+        .unwrap();
 }
 
 #[tokio::test]

@@ -5,12 +5,15 @@
 mod support;
 
 mod audit_idempotency;
+mod bridges;
 mod carriers;
 mod cli;
 mod cross_family;
 mod key_rotation;
+mod numbers;
 mod openapi;
 mod operability;
+mod pages_examples;
 mod twilio_contract;
 mod v1;
 mod v2;

@@ -14,7 +14,8 @@ use super::problem::Problem;
 use super::{OptionalOrgHandleHeader, ProviderId, V1Caller, parse_id};
 use crate::error::Result;
 use crate::http::AppState;
-use crate::http::extract::JsonObject;
+use crate::http::doc::ForceParam;
+use crate::http::extract::{JsonObject, QueryMap, force_param};
 use crate::service::phone_numbers::{AvailableNumber, PHONE_NUMBER_NOT_FOUND};
 use crate::service::twilio::PROVIDER_NOT_FOUND;
 
@@ -138,21 +139,24 @@ pub(super) async fn import_numbers(
 
 #[utoipa::path(delete, path = "/api/v1/providers/twilio/{id}/phone-numbers/{phone_number_id}", tag = "v1: Twilio providers",
     summary = "Remove an imported phone number (detaches it from the trunk)",
-    params(OptionalOrgHandleHeader, ("id" = uuid::Uuid, Path, description = "Provider identifier"), ("phone_number_id" = uuid::Uuid, Path, description = "Imported phone number id (`phoneNumberId` in available-numbers)")),
+    params(OptionalOrgHandleHeader, ("id" = uuid::Uuid, Path, description = "Provider identifier"), ("phone_number_id" = uuid::Uuid, Path, description = "Imported phone number id (`phoneNumberId` in available-numbers)"), ForceParam),
     responses((status = 204, description = "Removed; empty body"),
         (status = 400, description = "Twilio refused the stored credentials", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "`Org-Handle` is not the token's organization, or a read-only token", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such provider or imported phone number", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The number is connected to a bridge (and `force` is not `true`); nothing was changed", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "Twilio could not be reached; nothing was changed", body = Problem, content_type = "application/problem+json")),
     security(("bearer" = [])))]
 pub(super) async fn delete_phone_number(
     State(app): State<AppState>,
     V1Caller(caller): V1Caller,
     Path((id, number_id)): Path<(String, String)>,
+    QueryMap(query): QueryMap,
 ) -> Result<StatusCode> {
     caller.require_write()?;
+    let force = force_param(&query)?;
     let id = parse_id(&id, PROVIDER_NOT_FOUND)?;
     let number_id = parse_id(&number_id, PHONE_NUMBER_NOT_FOUND)?;
-    app.delete_twilio_number(caller.org.id, id, number_id).await?;
+    app.delete_twilio_number(caller.org.id, id, number_id, force).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -18,8 +18,8 @@ use super::{OptionalOrgHandleHeader, ProviderId, V1Caller};
 use crate::carriers::Check;
 use crate::error::{Error, Result};
 use crate::http::AppState;
-use crate::http::doc::{IfMatchHeader, VerificationStatus};
-use crate::http::extract::{IfMatch, JsonObject, QueryMap};
+use crate::http::doc::{ForceParam, IfMatchHeader, VerificationStatus};
+use crate::http::extract::{IfMatch, JsonObject, QueryMap, force_param};
 use crate::http::format::timestamp;
 use crate::service::twilio::PROVIDER;
 use crate::storage::ConfigurationWithCount;
@@ -296,11 +296,12 @@ pub(super) async fn verify_provider(
 
 #[utoipa::path(delete, path = "/api/v1/providers/{id}", tag = "v1: Twilio providers",
     summary = "Delete a provider (tears down its SIP trunk at Twilio)",
-    params(OptionalOrgHandleHeader, ("id" = uuid::Uuid, Path, description = "Provider identifier"), IfMatchHeader),
+    params(OptionalOrgHandleHeader, ("id" = uuid::Uuid, Path, description = "Provider identifier"), IfMatchHeader, ForceParam),
     responses((status = 204, description = "Deleted; empty body"),
         (status = 400, description = "Twilio refused the stored credentials", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "`Org-Handle` is not the token's organization, or a read-only token", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such provider in the organization (or not a uuid)", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Its numbers are connected to bridges (and `force` is not `true`); nothing was changed", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "`If-Match` names a stale version; nothing was changed", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "Twilio could not be reached; nothing was changed", body = Problem, content_type = "application/problem+json")),
     security(("bearer" = [])))]
@@ -309,24 +310,27 @@ pub(super) async fn delete_provider(
     V1Caller(caller): V1Caller,
     ProviderId(id): ProviderId,
     IfMatch(if_match): IfMatch,
+    QueryMap(query): QueryMap,
 ) -> Result<StatusCode> {
     caller.require_write()?;
+    let force = force_param(&query)?;
     // Checked before the trunk is torn down at Twilio, which cannot be undone.
     let current = app.get_twilio_provider(caller.org.id, id).await?.record;
     if if_match.is_some_and(|v| v != current.version) {
         return Err(Error::PreconditionFailed);
     }
-    app.delete_twilio_provider(caller.org.id, id).await?;
+    app.delete_twilio_provider(caller.org.id, id, force).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 #[utoipa::path(delete, path = "/api/v1/providers/twilio/{id}", tag = "v1: Twilio providers",
     summary = "Delete a Twilio provider (tears down its SIP trunk at Twilio)",
-    params(OptionalOrgHandleHeader, ("id" = uuid::Uuid, Path, description = "Provider identifier"), IfMatchHeader),
+    params(OptionalOrgHandleHeader, ("id" = uuid::Uuid, Path, description = "Provider identifier"), IfMatchHeader, ForceParam),
     responses((status = 204, description = "Deleted; empty body"),
         (status = 400, description = "Twilio refused the stored credentials", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "`Org-Handle` is not the token's organization, or a read-only token", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such provider in the organization (or not a uuid)", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Its numbers are connected to bridges (and `force` is not `true`); nothing was changed", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "`If-Match` names a stale version; nothing was changed", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "Twilio could not be reached; nothing was changed", body = Problem, content_type = "application/problem+json")),
     security(("bearer" = [])))]
@@ -335,8 +339,9 @@ pub(super) async fn delete_twilio_provider(
     caller: V1Caller,
     id: ProviderId,
     if_match: IfMatch,
+    query: QueryMap,
 ) -> Result<StatusCode> {
-    delete_provider(state, caller, id, if_match).await
+    delete_provider(state, caller, id, if_match, query).await
 }
 
 // ---- documentation-only: the fixed strings the views carry ---------------------------------------

@@ -277,19 +277,24 @@ pub(super) async fn patch_configuration(
 
 #[utoipa::path(delete, path = "/api/v2/platform/telephony/providers-configurations/{id}/", tag = "v2: provider configurations",
     summary = "Delete a provider configuration",
-    params(OrgHandleHeader, ("id" = i64, Path, description = "Provider configuration id"), IfMatchHeader),
+    description = "Deletes its numbers too. Numbers connected to bridges refuse it with 409 naming them, unless `?force=true`, which disconnects them first.",
+    params(OrgHandleHeader, ("id" = i64, Path, description = "Provider configuration id"), IfMatchHeader,
+        crate::http::doc::ForceParam),
     responses((status = 204, description = "Deleted; empty body"), (status = 400, body = ErrorEnvelope),
         (status = 401, body = ErrorEnvelope), (status = 403, body = ErrorEnvelope),
-        (status = 404, body = ErrorEnvelope), (status = 412, body = ErrorEnvelope)),
+        (status = 404, body = ErrorEnvelope), (status = 409, body = ErrorEnvelope),
+        (status = 412, body = ErrorEnvelope)),
     security(("token" = [])))]
 pub(super) async fn delete_configuration(
     State(app): State<AppState>,
     OrgCaller(caller): OrgCaller,
     ConfigId(id): ConfigId,
     IfMatch(if_match): IfMatch,
+    QueryMap(query): QueryMap,
 ) -> Result<StatusCode> {
     caller.require_write()?;
-    app.delete_configuration(&caller.org, id, if_match).await?;
+    let force = crate::http::extract::force_param(&query)?;
+    app.delete_configuration(&caller.org, id, if_match, force).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

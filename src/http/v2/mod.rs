@@ -2,7 +2,9 @@
 //! answer wrapped as `{status_code, message, data}`.
 
 mod audit;
+mod bridges;
 mod configurations;
+mod numbers;
 mod organizations;
 
 use std::collections::BTreeMap;
@@ -15,6 +17,10 @@ use super::Routes;
 
 const CONFIGS: &str = "/api/v2/platform/telephony/providers-configurations";
 const CONFIG: &str = "/api/v2/platform/telephony/providers-configurations/{id}";
+const NUMBERS: &str = "/api/v2/platform/telephony/numbers";
+const NUMBER: &str = "/api/v2/platform/telephony/numbers/{id}";
+const BRIDGES: &str = "/api/v2/platform/telephony/bridges";
+const BRIDGE: &str = "/api/v2/platform/telephony/bridges/{slug}";
 
 /// The v2 routes. (Trailing slashes and the singular `provider-configurations` spelling are
 /// mapped onto these before routing: see `canonical_api_path`.)
@@ -40,6 +46,35 @@ pub fn routes(routes: Routes) -> Routes {
             "/api/v2/platform/telephony/providers-configurations/{id}/verify",
             configurations::verify_configuration,
         )
+        .add(
+            Method::GET,
+            "/api/v2/platform/telephony/providers-configurations/{id}/available-numbers",
+            numbers::available_numbers,
+        )
+        .add(
+            Method::POST,
+            "/api/v2/platform/telephony/providers-configurations/{id}/import-numbers",
+            numbers::import_numbers,
+        )
+        .add(Method::GET, NUMBERS, numbers::list_numbers)
+        .add(Method::POST, NUMBERS, numbers::create_number)
+        .add(Method::GET, NUMBER, numbers::get_number)
+        .add(Method::DELETE, NUMBER, numbers::delete_number)
+        .add(Method::GET, BRIDGES, bridges::list_bridges)
+        .add(Method::POST, BRIDGES, bridges::create_bridge)
+        .add(Method::GET, BRIDGE, bridges::get_bridge)
+        .add(Method::PATCH, BRIDGE, bridges::patch_bridge)
+        .add(Method::DELETE, BRIDGE, bridges::delete_bridge)
+        .add(
+            Method::POST,
+            "/api/v2/platform/telephony/bridges/{slug}/connect-provider",
+            bridges::connect_provider,
+        )
+        .add(
+            Method::POST,
+            "/api/v2/platform/telephony/bridges/{slug}/disconnect-provider",
+            bridges::disconnect_provider,
+        )
         .add(Method::GET, "/api/v2/platform/audit-events", audit::list_audit_events)
 }
 
@@ -55,10 +90,24 @@ pub fn routes(routes: Routes) -> Routes {
         configurations::patch_configuration,
         configurations::delete_configuration,
         configurations::verify_configuration,
+        numbers::available_numbers,
+        numbers::import_numbers,
+        numbers::list_numbers,
+        numbers::create_number,
+        numbers::get_number,
+        numbers::delete_number,
+        bridges::list_bridges,
+        bridges::create_bridge,
+        bridges::get_bridge,
+        bridges::patch_bridge,
+        bridges::delete_bridge,
+        bridges::connect_provider,
+        bridges::disconnect_provider,
         audit::list_audit_events,
     ),
     tags(
         (name = "v2: provider configurations", description = "Provider credentials of an organization; integer ids, `{status_code, message, data}` envelopes."),
+        (name = "v2: numbers and bridges", description = "The organization's phone numbers (one table with the v1 family's) and the bridges they are connected to; bridges are addressed by slug."),
     )
 )]
 pub struct ApiDoc;
@@ -91,7 +140,8 @@ pub struct ErrorEnvelope {
     status_code: u16,
     #[schema(example = "Authentication credentials were not provided.")]
     message: String,
-    /// Field name → messages.
+    /// Field name → messages (`non_field_errors` for a reason not about one field). Always
+    /// this object, on every endpoint; the summary is `message`.
     errors: Option<BTreeMap<String, Vec<String>>>,
     /// On a 500: quote it when reporting the problem.
     request_id: Option<String>,

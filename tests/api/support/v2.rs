@@ -39,3 +39,71 @@ impl TestApp {
         body["data"].clone()
     }
 }
+
+pub const NUMBERS: &str = "/api/v2/platform/telephony/numbers/";
+pub const BRIDGES: &str = "/api/v2/platform/telephony/bridges/";
+
+pub fn number_path(id: impl std::fmt::Display) -> String {
+    format!("{NUMBERS}{id}/")
+}
+
+pub fn bridge_path(slug: &str) -> String {
+    format!("{BRIDGES}{slug}/")
+}
+
+pub fn connect_path(slug: &str) -> String {
+    format!("{BRIDGES}{slug}/connect-provider/")
+}
+
+pub fn disconnect_path(slug: &str) -> String {
+    format!("{BRIDGES}{slug}/disconnect-provider/")
+}
+
+impl TestApp {
+    /// Creates a `sip` configuration as `token` of org `handle` (SIP is checked syntactically
+    /// only, never probed) and returns its id.
+    pub async fn create_sip_as(&self, token: &str, handle: &str, host: &str) -> i64 {
+        let (status, body) = send(
+            self.as_(token, handle, Method::POST, CONFIGS)
+                .json(&serde_json::json!({"provider": "sip", "host": host})),
+        )
+        .await;
+        assert_eq!(status, 201, "{body}");
+        body["data"]["id"].as_i64().unwrap()
+    }
+
+    pub async fn create_sip(&self, host: &str) -> i64 {
+        self.create_sip_as(&self.admin, "acme", host).await
+    }
+
+    /// Adds `number` to a sip configuration as acme's admin; returns the number object.
+    pub async fn add_number(&self, config_id: i64, number: &str) -> Value {
+        let (status, body) = send(
+            self.admin(Method::POST, NUMBERS)
+                .json(&serde_json::json!({"provider_config_id": config_id, "number": number})),
+        )
+        .await;
+        assert_eq!(status, 201, "{body}");
+        body["data"].clone()
+    }
+
+    /// Creates a bridge as acme's admin; returns its object.
+    pub async fn create_bridge(&self, name: &str, slug: &str) -> Value {
+        let (status, body) = send(
+            self.admin(Method::POST, BRIDGES)
+                .json(&serde_json::json!({"name": name, "slug": slug})),
+        )
+        .await;
+        assert_eq!(status, 201, "{body}");
+        body["data"].clone()
+    }
+
+    /// Connects a configuration's number to a bridge as acme's admin: the status and body.
+    pub async fn connect(&self, slug: &str, config_id: i64, number: &str) -> (u16, Value) {
+        send(
+            self.admin(Method::POST, &connect_path(slug))
+                .json(&serde_json::json!({"provider_config_id": config_id, "phone_number": number})),
+        )
+        .await
+    }
+}
