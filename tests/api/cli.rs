@@ -27,7 +27,7 @@ fn demo_token(stdout: &str) -> Option<String> {
 async fn first_start_prints_a_demo_token_once_and_secrets_stay_out_of_logs() {
     let dir = tempfile::tempdir().unwrap();
     let server = LoggedServer::start(patchbay(dir.path())).unwrap();
-    let token = demo_token(&server.stdout.lock().unwrap()).expect("a demo token on first start");
+    let token = demo_token(&server.wait_for_stdout("PATCHBAY_TOKEN=")).expect("a demo token on first start");
     let client = reqwest::Client::new();
 
     // The printed token works, for the printed org.
@@ -172,7 +172,7 @@ async fn a_wrong_master_key_is_a_clear_startup_error() {
         c
     };
     let server = LoggedServer::start(with_key(TEST_KEY)).unwrap();
-    let token = demo_token(&server.stdout.lock().unwrap()).unwrap();
+    let token = demo_token(&server.wait_for_stdout("PATCHBAY_TOKEN=")).unwrap();
     let status = reqwest::Client::new()
         .post(server.url("/api/v2/platform/telephony/providers-configurations/?verify=false"))
         .header("Authorization", format!("Token {token}"))
@@ -209,13 +209,14 @@ async fn graceful_shutdown_finishes_in_flight_requests_within_the_grace() {
             .env("PATCHBAY_SHUTDOWN_GRACE", grace)
             .env("PATCHBAY_LOG", "info");
         let server = LoggedServer::start(cmd).unwrap();
-        let token = demo_token(&server.stdout.lock().unwrap()).unwrap();
+        let token = demo_token(&server.wait_for_stdout("PATCHBAY_TOKEN=")).unwrap();
         twilio.recorder.inject(
             standin::twilio::routes::FETCH_ACCOUNT,
             standin::recorder::Fault::Hang(Duration::from_millis(hang_ms)),
             1,
         );
         let url = server.url("/api/v2/platform/telephony/providers-configurations/");
+        let calls = twilio.recorder.count(standin::twilio::routes::FETCH_ACCOUNT);
         let in_flight = tokio::spawn(async move {
             reqwest::Client::new()
                 .post(url)
@@ -226,15 +227,19 @@ async fn graceful_shutdown_finishes_in_flight_requests_within_the_grace() {
                 .await
                 .map(|r| r.status().as_u16())
         });
-        tokio::time::sleep(Duration::from_millis(400)).await;
+        // In flight: the create is waiting on the carrier.
+        support::wait_until("the create reached the carrier", || {
+            twilio.recorder.count(standin::twilio::routes::FETCH_ACCOUNT) > calls
+        })
+        .await;
         let addr = server.addr.clone();
         let started = Instant::now();
         server.terminate();
-        tokio::time::sleep(Duration::from_millis(200)).await;
-        assert!(
-            std::net::TcpStream::connect(&addr).is_err(),
-            "no new connections once stopping"
-        );
+        server.wait_for_log("shutting down");
+        support::wait_until("the listener is closed", || {
+            std::net::TcpStream::connect(&addr).is_err()
+        })
+        .await;
         let answer = in_flight.await.unwrap();
         let (_, logs) = server.stop();
         let took = started.elapsed();
