@@ -308,6 +308,11 @@ impl Patchbay {
         Ok(())
     }
 
+    /// Provisioning journals still open (in flight, or abandoned and not yet recovered).
+    pub async fn open_provisioning_journals(&self) -> Result<i64> {
+        Ok(self.store.count_provisioning().await?)
+    }
+
     /// The recovery rule of the module docs: claims journals untouched for `older_than` and
     /// finishes them (committed → drop the journal; else undo at Twilio, then drop it).
     /// Returns how many journals were resolved.

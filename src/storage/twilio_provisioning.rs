@@ -100,6 +100,15 @@ impl Store {
         Ok(())
     }
 
+    /// How many journals are open, whatever their age (read only).
+    pub async fn count_provisioning(&self) -> Result<i64> {
+        on_backend!(self, read, |pool| {
+            Ok(sqlx::query_scalar("SELECT COUNT(*) FROM twilio_provisioning")
+                .fetch_one(pool)
+                .await?)
+        })
+    }
+
     /// Claims up to `limit` journals untouched since `stale_before`, setting their `updated_at`
     /// to `now` so no other worker (or instance) claims them for another staleness period.
     pub async fn claim_stale_provisioning(

@@ -11,6 +11,7 @@ mod cross_family;
 mod key_rotation;
 mod openapi;
 mod operability;
+mod ssrf;
 mod twilio_contract;
 mod v1;
 mod v2;

@@ -4,7 +4,7 @@
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use patchbay::carriers::Carriers;
+use patchbay::carriers::{CarrierSettings, Carriers};
 use patchbay::crypto::Keyring;
 use patchbay::domain::access::Role;
 use patchbay::service::Patchbay;
@@ -34,11 +34,16 @@ pub fn test_http_settings() -> patchbay::http::HttpSettings {
 /// The library on `database_url` with these master keys (the first active), its Twilio calls
 /// going to `twilio_url` and every other carrier's to a closed local port.
 pub async fn open_patchbay(database_url: &str, keys: &[&str], twilio_url: &str) -> Patchbay {
+    open_patchbay_with(database_url, keys, carrier_settings(twilio_url)).await
+}
+
+/// [`open_patchbay`] with chosen carrier settings.
+pub async fn open_patchbay_with(database_url: &str, keys: &[&str], carriers: CarrierSettings) -> Patchbay {
     let store = patchbay::storage::connect(database_url)
         .await
         .expect("open the database");
     let keyring = Arc::new(Keyring::from_base64_keys(keys.iter().copied()).unwrap());
-    Patchbay::new(store, keyring, Carriers::new(carrier_settings(twilio_url)))
+    Patchbay::new(store, keyring, Carriers::new(carriers))
 }
 
 /// Opens the library on `database_url` with the test key, creates organization `handle` and an
@@ -83,6 +88,16 @@ pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
 
 /// [`spawn_app`] with chosen HTTP settings (rate limits, deadlines).
 pub async fn spawn_app_with(backend: Backend, http: patchbay::http::HttpSettings) -> Option<TestApp> {
+    spawn_app_configured(backend, http, |_| {}).await
+}
+
+/// [`spawn_app_with`], the carrier settings (Twilio at the app's stand-in, the rest at a closed
+/// port) changed by `carriers` first.
+pub async fn spawn_app_configured(
+    backend: Backend,
+    http: patchbay::http::HttpSettings,
+    carriers: impl FnOnce(&mut CarrierSettings),
+) -> Option<TestApp> {
     let (database_url, guard) = match backend {
         Backend::Sqlite => {
             let dir = tempfile::tempdir().unwrap();
@@ -97,8 +112,10 @@ pub async fn spawn_app_with(backend: Backend, http: patchbay::http::HttpSettings
     let twilio = standin::twilio::start().await.unwrap();
     // Verification interval 0: every verified row is due again at once, so a test can drive the
     // background verifier round by round with `patchbay::worker::run_round`.
+    let mut settings = carrier_settings(&twilio.url());
+    carriers(&mut settings);
     let app = Arc::new(
-        open_patchbay(&database_url, &[TEST_KEY], &twilio.url())
+        open_patchbay_with(&database_url, &[TEST_KEY], settings)
             .await
             .with_verify_interval(std::time::Duration::ZERO),
     );
