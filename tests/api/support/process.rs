@@ -202,6 +202,11 @@ impl ServerProcess {
     /// Starts the binary on `database_url` with the test master key, carriers pointed at a
     /// closed local port, and waits (bounded) for `/healthz` to answer 200.
     pub async fn start(database_url: &str) -> Self {
+        Self::start_with(database_url, &[]).await
+    }
+
+    /// [`ServerProcess::start`] with these environment variables set too.
+    pub async fn start_with(database_url: &str, envs: &[(&str, &str)]) -> Self {
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .and_then(|l| l.local_addr())
             .unwrap()
@@ -214,6 +219,7 @@ impl ServerProcess {
             .env("PATCHBAY_LOG", "warn")
             // Load tests send bursts from one token: they measure the service, not its rate limit.
             .env("PATCHBAY_RATE_LIMIT_PER_SECOND", "0")
+            .envs(envs.iter().copied())
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .kill_on_drop(true);
