@@ -16,3 +16,4 @@ mod twilio_contract;
 mod v1;
 mod v2;
 mod verification;
+mod worker;

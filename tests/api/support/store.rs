@@ -22,6 +22,24 @@ pub async fn open_provisioning_journals(app: &Patchbay) -> usize {
     app.open_provisioning_journals().await.unwrap().try_into().unwrap()
 }
 
+/// The journal a v1 create writes for Twilio account `sid` (token sealed in it) when it starts
+/// provisioning configuration `id`, last touched `age` ago, at the credential-list stage.
+pub fn provisioning_journal(
+    app: &Patchbay,
+    org: &Organization,
+    id: uuid::Uuid,
+    (sid, token): (&str, &str),
+    age: chrono::Duration,
+) -> ProvisioningRecord {
+    let mut secrets = SecretFields::default();
+    secrets.set("auth_token", secrecy::SecretString::from(token.to_owned()));
+    let sealed = app.seal(id, org.id, &secrets);
+    ProvisioningRecord {
+        stage: patchbay::domain::twilio::Stage::CredentialList,
+        ..ProvisioningRecord::started(id, org.id, sid, sealed, chrono::Utc::now() - age)
+    }
+}
+
 /// Leaves a provisioning journal behind, as a process that crashed mid-saga would.
 pub async fn insert_provisioning_journal(app: &Patchbay, journal: &ProvisioningRecord) {
     app.store.insert_provisioning(journal).await.unwrap();
