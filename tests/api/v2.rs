@@ -391,6 +391,14 @@ both_backends! {
         assert_eq!((status, body["status_code"].as_u64()), (412, Some(412)));
         let (status, _) = send(app.admin(Method::DELETE, &path).header("If-Match", &etag)).await;
         assert_eq!(status, 412);
+        // Preconditions are judged once the request is otherwise valid (RFC 9110 §13.2.1): a
+        // bad body is a 400 whatever the If-Match; a malformed If-Match matches nothing.
+        let (status, body) = send(app.admin(Method::PATCH, &path).header("If-Match", &etag).json(&json!({"name": ""}))).await;
+        assert_eq!(status, 400, "{body}");
+        let (status, _) = send(app.admin(Method::PATCH, &path).header("If-Match", "").body("not json")).await;
+        assert_ne!(status, 412);
+        let (status, _) = send(app.admin(Method::PATCH, &path).header("If-Match", "garbage").json(&json!({"name": "c"}))).await;
+        assert_eq!(status, 412);
         let (_, now) = send(app.admin(Method::GET, &path)).await;
         assert_eq!(now["data"]["name"], "a");
     }
