@@ -84,9 +84,9 @@ both_backends! {
 
     async fn concurrent_retries_wait_for_the_first_answer(app) {
         let post = |key: &str, body: &Value| app.admin(Method::POST, CONFIGS).header("Idempotency-Key", key).json(body);
-        // The first request holds its key while the carrier hangs for a second.
+        // The first request holds its key while the carrier hangs (1.5 s).
         app.twilio.put_account(TWILIO_SID, "t");
-        app.twilio.recorder.inject(routes::FETCH_ACCOUNT, Fault::Hang(Duration::from_secs(1)), 1);
+        app.twilio.recorder.inject(routes::FETCH_ACCOUNT, Fault::Hang(Duration::from_millis(1500)), 1);
         let body = json!({"provider": "twilio", "account_sid": TWILIO_SID, "auth_token": "t"});
         let first = tokio::spawn(send(post("burst", &body)));
         wait_until("the first request reached the carrier", || app.twilio.recorder.count(routes::FETCH_ACCOUNT) >= 1).await;

@@ -96,7 +96,7 @@ pub async fn close_database(app: &Patchbay) {
 
 /// The organization with this handle.
 pub async fn organization(app: &Patchbay, handle: &str) -> Organization {
-    app.store.organization_by_handle(handle).await.unwrap().unwrap()
+    app.organization_by_handle(handle).await.unwrap().unwrap()
 }
 
 /// An `Idempotency-Key` claimed `age` ago by a request that never answered (its process died).
