@@ -6,7 +6,8 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use crate::support::process::{LoggedServer, patchbay_command, run, run_json};
-use crate::support::{self, TEST_KEY, TWILIO_SID};
+use crate::support::{self, CONFIGS, CONFIGS_UNVERIFIED, TEST_KEY, TWILIO_SID};
+use reqwest::Method;
 use serde_json::{Value, json};
 
 /// The binary in `dir`, with none of the caller's settings and no carrier reachable.
@@ -40,10 +41,8 @@ async fn first_start_prints_a_demo_token_once_and_secrets_stay_out_of_logs() {
     assert_eq!(orgs["data"][0]["domain_handle"], "demo");
 
     let canary = "canary-auth-token-5d1e0b7c";
-    let response = client
-        .post(server.url("/api/v2/platform/telephony/providers-configurations/?verify=false"))
-        .header("Authorization", format!("Token {token}"))
-        .header("Org-Handle", "demo")
+    let response = server
+        .as_(&token, "demo", Method::POST, CONFIGS_UNVERIFIED)
         .json(&json!({"provider": "twilio", "account_sid": TWILIO_SID, "auth_token": canary}))
         .send()
         .await
@@ -173,10 +172,8 @@ async fn a_wrong_master_key_is_a_clear_startup_error() {
     };
     let server = LoggedServer::start(with_key(TEST_KEY)).unwrap();
     let token = demo_token(&server.wait_for_stdout("PATCHBAY_TOKEN=")).unwrap();
-    let status = reqwest::Client::new()
-        .post(server.url("/api/v2/platform/telephony/providers-configurations/?verify=false"))
-        .header("Authorization", format!("Token {token}"))
-        .header("Org-Handle", "demo")
+    let status = server
+        .as_(&token, "demo", Method::POST, CONFIGS_UNVERIFIED)
         .json(&json!({"provider": "twilio", "account_sid": TWILIO_SID, "auth_token": "t"}))
         .send()
         .await
@@ -215,18 +212,11 @@ async fn graceful_shutdown_finishes_in_flight_requests_within_the_grace() {
             standin::recorder::Fault::Hang(Duration::from_millis(hang_ms)),
             1,
         );
-        let url = server.url("/api/v2/platform/telephony/providers-configurations/");
+        let create = server
+            .as_(&token, "demo", Method::POST, CONFIGS)
+            .json(&json!({"provider": "twilio", "account_sid": TWILIO_SID, "auth_token": "t"}));
         let calls = twilio.recorder.count(standin::twilio::routes::FETCH_ACCOUNT);
-        let in_flight = tokio::spawn(async move {
-            reqwest::Client::new()
-                .post(url)
-                .header("Authorization", format!("Token {token}"))
-                .header("Org-Handle", "demo")
-                .json(&json!({"provider": "twilio", "account_sid": TWILIO_SID, "auth_token": "t"}))
-                .send()
-                .await
-                .map(|r| r.status().as_u16())
-        });
+        let in_flight = tokio::spawn(async move { create.send().await.map(|r| r.status().as_u16()) });
         // In flight: the create is waiting on the carrier.
         support::wait_until("the create reached the carrier", || {
             twilio.recorder.count(standin::twilio::routes::FETCH_ACCOUNT) > calls
@@ -271,20 +261,13 @@ async fn secrets_stay_out_of_logs_where_they_leave_the_server() {
         .env("PATCHBAY_PLIVO_BASE_URL", plivo.url());
     let server = LoggedServer::start(cmd).unwrap();
     let api_token = demo_token(&server.wait_for_stdout("PATCHBAY_TOKEN=")).unwrap();
-    let client = reqwest::Client::new();
-    let v2_create = |body: Value| {
-        client
-            .post(server.url("/api/v2/platform/telephony/providers-configurations/"))
-            .header("Authorization", format!("Token {api_token}"))
-            .header("Org-Handle", "demo")
-            .json(&body)
-    };
+    let v2_create = |body: Value| server.as_(&api_token, "demo", Method::POST, CONFIGS).json(&body);
 
     // v1: verifies, then provisions a trunk whose SIP credential password we generate.
     let (v1_sid, v1_token) = (standin::sid("AC"), standin::random_hex(32));
     twilio.put_account(&v1_sid, &v1_token);
     let (status, body) = support::send(
-        client
+        reqwest::Client::new()
             .post(server.url("/api/v1/providers/twilio"))
             .header("Authorization", format!("Bearer {api_token}"))
             .json(&json!({"accountSid": v1_sid, "authToken": v1_token})),

@@ -13,7 +13,8 @@ use serde_json::json;
 
 use crate::support::app::open_patchbay;
 use crate::support::process::{LoggedServer, patchbay_command};
-use crate::support::{CONFIGS, TEST_KEY, TWILIO_SID, send, store, wait_until};
+use crate::support::{CONFIGS_UNVERIFIED, TEST_KEY, TWILIO_SID, send, store, wait_until};
+use reqwest::Method;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn serve_recovers_abandoned_provisioning_and_purges_expired_idempotency_keys() {
@@ -81,14 +82,11 @@ async fn serve_recovers_abandoned_provisioning_and_purges_expired_idempotency_ke
     wait_until("the abandoned trunk is deleted", || twilio.trunks().is_empty()).await;
     // Purge: the key is free again, so a new request under it runs (until then: 422, the key
     // was used with another request).
-    let client = reqwest::Client::new();
     let body = json!({"provider": "twilio", "account_sid": TWILIO_SID, "auth_token": "t"});
     loop {
         let (status, answer) = send(
-            client
-                .post(server.url(&format!("{CONFIGS}?verify=false")))
-                .header("Authorization", format!("Token {token}"))
-                .header("Org-Handle", "acme")
+            server
+                .as_(&token, "acme", Method::POST, CONFIGS_UNVERIFIED)
                 .header("Idempotency-Key", "yesterday")
                 .json(&body),
         )

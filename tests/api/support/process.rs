@@ -159,6 +159,14 @@ impl LoggedServer {
         format!("http://{}{path}", self.addr)
     }
 
+    /// A request as `token` acting for org `handle`, in the pages' `Token` scheme.
+    pub fn as_(&self, token: &str, handle: &str, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
+        reqwest::Client::new()
+            .request(method, self.url(path))
+            .header("Authorization", format!("Token {token}"))
+            .header("Org-Handle", handle)
+    }
+
     /// Sends SIGTERM (and returns at once).
     pub fn terminate(&self) {
         let _ = Command::new("kill")
