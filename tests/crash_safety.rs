@@ -21,6 +21,8 @@ use std::time::{Duration, Instant};
 
 use patchbay::service::Patchbay;
 use patchbay::storage::{ConfigurationRecord, ListQuery};
+use rand::rngs::StdRng;
+use rand::{Rng as _, SeedableRng as _};
 use secrecy::ExposeSecret as _;
 use serde_json::{Value, json};
 
@@ -69,6 +71,8 @@ struct Writer {
     acked: Arc<tokio::sync::Notify>,
     /// Configurations whose create was acknowledged with an id: this writer patches them.
     owned: Vec<(String, i64)>,
+    /// This writer's choices (create or rotate, which row), replayable from the run's seed.
+    rng: StdRng,
 }
 
 impl Writer {
@@ -88,7 +92,7 @@ impl Writer {
             if self.stop.load(Ordering::Relaxed) {
                 break;
             }
-            let create = self.owned.is_empty() || rand::random_bool(0.4);
+            let create = self.owned.is_empty() || self.rng.random_bool(0.4);
             let (sid, index, request) = if create {
                 let sid = format!("AC{:04x}{:04x}{n:024x}", self.round, self.number);
                 let value = format!("created-{sid}");
@@ -103,7 +107,7 @@ impl Writer {
                 );
                 (sid, 0, self.request(reqwest::Method::POST, CONFIGS).json(&body))
             } else {
-                let (sid, id) = self.owned[rand::random_range(0..self.owned.len())].clone();
+                let (sid, id) = self.owned[self.rng.random_range(0..self.owned.len())].clone();
                 let value = format!("rotated-{}-{}-{n}", self.round, self.number);
                 let index = {
                     let mut model = self.model.lock().unwrap();
@@ -149,7 +153,8 @@ impl Writer {
 
 /// Starts `WRITERS` writers against `server`, kills it 100–600 ms after the first
 /// acknowledged write, and returns how many writes were acknowledged.
-async fn load_then_kill(server: ServerProcess, token: &str, model: &Model, round: usize) -> usize {
+async fn load_then_kill(server: ServerProcess, token: &str, model: &Model, round: usize, seed: u64) -> usize {
+    let round_seed = |part: u64| seed ^ ((round as u64) << 32) ^ part;
     // Configurations acknowledged in earlier rounds, dealt out to this round's writers.
     let mut owned: Vec<Vec<(String, i64)>> = vec![Vec::new(); WRITERS];
     {
@@ -183,6 +188,7 @@ async fn load_then_kill(server: ServerProcess, token: &str, model: &Model, round
                 stop: stop.clone(),
                 acked: first_ack.clone(),
                 owned,
+                rng: StdRng::seed_from_u64(round_seed(number as u64 + 1)),
             }
             .run()
         })
@@ -194,7 +200,8 @@ async fn load_then_kill(server: ServerProcess, token: &str, model: &Model, round
     tokio::time::timeout(Duration::from_secs(20), first_ack.notified())
         .await
         .unwrap_or_else(|_| panic!("round {round}: no write acknowledged within 20 s"));
-    tokio::time::sleep(Duration::from_millis(rand::random_range(100..=600))).await;
+    let kill_after = StdRng::seed_from_u64(round_seed(0)).random_range(100..=600);
+    tokio::time::sleep(Duration::from_millis(kill_after)).await;
     server.kill().await;
     stop.store(true, Ordering::Relaxed);
     let mut acked = 0;
@@ -295,17 +302,30 @@ async fn check_served(server: &ServerProcess, token: &str, model: &Model) {
     }
 }
 
+/// The run's random seed: `PATCHBAY_CRASH_SEED` to replay a failure, else a fresh one. Printed
+/// (past the harness's capture) so a failing run can be replayed.
+fn seed() -> u64 {
+    let seed = match std::env::var("PATCHBAY_CRASH_SEED") {
+        Ok(s) => s.parse().expect("PATCHBAY_CRASH_SEED must be a u64"),
+        Err(_) => rand::random(),
+    };
+    use std::io::Write as _;
+    let _ = writeln!(std::io::stderr(), "crash safety: PATCHBAY_CRASH_SEED={seed}");
+    seed
+}
+
 async fn crash_rounds(database_url: &str) {
     let started = Instant::now();
+    let seed = seed();
     let token = provision(database_url).await;
     let model: Model = Arc::default();
     let mut server = ServerProcess::start(database_url).await;
     let (mut acked, mut rotated) = (0, 0);
     for round in 0..ROUNDS {
-        let round_acked = load_then_kill(server, &token, &model, round).await;
+        let round_acked = load_then_kill(server, &token, &model, round, seed).await;
         assert!(
             round_acked > 0,
-            "round {round}: no write was acknowledged before the kill"
+            "round {round}: no write was acknowledged before the kill (PATCHBAY_CRASH_SEED={seed})"
         );
         acked += round_acked;
         server = ServerProcess::start(database_url).await;

@@ -197,10 +197,27 @@ mod tests {
             }
         }
 
+        /// Near misses of a real token, each one rule away from it: a wrong length of valid
+        /// characters, one character outside the alphabet, or a wrong prefix.
         #[test]
-        fn junk_is_not_a_token(s in "\\PC{0,60}") {
-            prop_assume!(!s.starts_with(TOKEN_PREFIX));
-            prop_assert!(!looks_like_token(&s));
+        fn near_misses_are_not_tokens(
+            short_or_long in "[A-Za-z0-9_-]{0,42}|[A-Za-z0-9_-]{44,60}",
+            body in "[A-Za-z0-9_-]{43}",
+            at in 0usize..43,
+            bad in "[^A-Za-z0-9_-]",
+            prefix in "(PBK_|pbk-|pbk|bk_|pbk__|xpbk_)",
+        ) {
+            let wrong_length = TOKEN_PREFIX.to_owned() + &short_or_long;
+            prop_assert!(!looks_like_token(&wrong_length));
+            let mut chars: Vec<char> = body.chars().collect();
+            chars[at] = bad.chars().next().unwrap();
+            let bad_character = TOKEN_PREFIX.to_owned() + &chars.into_iter().collect::<String>();
+            prop_assert!(!looks_like_token(&bad_character));
+            let wrong_prefix = prefix + &body;
+            prop_assert!(!looks_like_token(&wrong_prefix));
+            // The same body with the real prefix is one: the misses above are near.
+            let token = TOKEN_PREFIX.to_owned() + &body;
+            prop_assert!(looks_like_token(&token));
         }
     }
 }

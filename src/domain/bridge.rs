@@ -201,11 +201,11 @@ pub fn parse_new_bridge(body: &Map<String, Value>) -> Result<NewBridge, FieldErr
 
 /// `PATCH bridges/{slug}/`: only `name` changes. The slug may be sent unchanged (clients that
 /// send back what they read); another slug is refused, as a slug never changes.
-pub fn parse_bridge_patch(current: &BridgeSlug, body: &Map<String, Value>) -> Result<Option<String>, FieldErrors> {
+pub fn parse_bridge_patch(current: &str, body: &Map<String, Value>) -> Result<Option<String>, FieldErrors> {
     let mut errors = FieldErrors::new();
     unknown_fields(&mut errors, body, &["name", "slug"]);
     if let Some(v) = body.get("slug")
-        && v.as_str() != Some(current.as_str())
+        && v.as_str() != Some(current)
     {
         push(
             &mut errors,
@@ -339,7 +339,7 @@ mod tests {
         );
         let slug = BridgeSlug::parse("sales-bridge-001").unwrap();
         assert_eq!(
-            parse_bridge_patch(&slug, &obj(json!({"name": "Sales Bridge — Updated"}))).unwrap(),
+            parse_bridge_patch(slug.as_str(), &obj(json!({"name": "Sales Bridge — Updated"}))).unwrap(),
             Some("Sales Bridge — Updated".to_owned())
         );
     }
@@ -353,9 +353,13 @@ mod tests {
         let e = parse_connect(&obj(json!({}))).unwrap_err();
         assert_eq!(e["provider_config_id"], ["This field is required."]);
         let slug = BridgeSlug::parse("s").unwrap();
-        assert!(parse_bridge_patch(&slug, &obj(json!({"slug": "s"}))).unwrap().is_none());
         assert!(
-            parse_bridge_patch(&slug, &obj(json!({"slug": "t"})))
+            parse_bridge_patch(slug.as_str(), &obj(json!({"slug": "s"})))
+                .unwrap()
+                .is_none()
+        );
+        assert!(
+            parse_bridge_patch(slug.as_str(), &obj(json!({"slug": "t"})))
                 .unwrap_err()
                 .contains_key("slug")
         );

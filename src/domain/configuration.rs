@@ -417,7 +417,76 @@ mod tests {
         assert_eq!(patch.field_names(), ["auth_token"]);
     }
 
+    /// Values a field accepts, drawn from its own pattern (any visible ASCII where it has none)
+    /// within its length limit.
+    fn valid_value(spec: &FieldSpec) -> BoxedStrategy<String> {
+        let max = spec.max_length;
+        match spec.pattern {
+            Some(pattern) => {
+                let bare = pattern.trim_start_matches('^').trim_end_matches('$');
+                proptest::string::string_regex(bare)
+                    .unwrap()
+                    .prop_filter("within the length limit", move |v| v.chars().count() <= max)
+                    .boxed()
+            }
+            None => "[!-~]{1,40}".boxed(),
+        }
+    }
+
+    /// A create body for a real provider of the catalogue, with every required field drawn from
+    /// its own format, and which field (if any) was then spoiled.
+    fn real_create_body() -> impl Strategy<Value = (&'static Provider, Map<String, Value>, Option<&'static str>)> {
+        proptest::sample::select(Provider::all().iter().collect::<Vec<_>>()).prop_flat_map(|provider| {
+            let specs: Vec<&'static FieldSpec> = [&provider.account_sid, &provider.auth_token]
+                .into_iter()
+                .chain(
+                    provider
+                        .extra_fields
+                        .iter()
+                        .filter(|f| f.required && f.default.is_none()),
+                )
+                .collect();
+            let values: Vec<BoxedStrategy<String>> = specs.iter().map(|s| valid_value(s)).collect();
+            let spoil = proptest::option::of(proptest::sample::select(vec!["account_sid", "auth_token"]));
+            (Just(provider), values, spoil).prop_map(move |(provider, values, spoil)| {
+                let mut body = Map::new();
+                body.insert("provider".into(), json!(provider.slug));
+                for (spec, value) in specs.iter().zip(values) {
+                    let value = match spoil {
+                        // No account pattern allows a space; 256 characters exceed every limit.
+                        Some("account_sid") if spec.name == "account_sid" => format!("{value} {value}"),
+                        Some("auth_token") if spec.name == "auth_token" => "t".repeat(256),
+                        _ => value,
+                    };
+                    body.insert(spec.name.into(), json!(value));
+                }
+                (provider, body, spoil)
+            })
+        })
+    }
+
     proptest! {
+        // Every case reaches a real provider's rules: a body of valid values parses to that
+        // provider with that account, and one spoiled value is named (and not echoed).
+        #[test]
+        fn real_provider_bodies_parse_or_name_the_spoiled_field((provider, body, spoiled) in real_create_body()) {
+            match (parse_new(&body), spoiled) {
+                (Ok(new), None) => {
+                    prop_assert_eq!(new.provider.slug, provider.slug);
+                    prop_assert_eq!(Some(new.account_sid.as_str()), body["account_sid"].as_str());
+                }
+                (Err(errors), Some(field)) => {
+                    prop_assert_eq!(errors.keys().collect::<Vec<_>>(), vec![field], "{:?}", body);
+                    if field == "auth_token" {
+                        let shown = format!("{errors:?}");
+                        prop_assert!(!shown.contains(body[field].as_str().unwrap()));
+                    }
+                }
+                (Ok(_), Some(field)) => prop_assert!(false, "spoiled {field} accepted: {body:?}"),
+                (Err(errors), None) => prop_assert!(false, "valid {} body refused: {errors:?} {body:?}", provider.slug),
+            }
+        }
+
         // Whatever a client sends, parsing answers Ok or named field errors; it never panics,
         // and a rejected value is never echoed back.
         #[test]

@@ -132,6 +132,9 @@ impl<S: Send + Sync> FromRequestParts<S> for QueryMap {
 /// The version an `If-Match` header asks for (`"v3"` or `W/"v3"`); `*` and absence mean any.
 pub struct IfMatch(pub Option<i64>);
 
+/// Versions start at 1: what a malformed `If-Match` is taken to name.
+const NO_VERSION: i64 = 0;
+
 impl<S: Send + Sync> FromRequestParts<S> for IfMatch {
     type Rejection = Error;
 
@@ -139,13 +142,16 @@ impl<S: Send + Sync> FromRequestParts<S> for IfMatch {
         let Some(value) = parts.headers.get(IF_MATCH) else {
             return Ok(Self(None));
         };
-        let value = value.to_str().map_err(|_| Error::PreconditionFailed)?.trim();
-        if value == "*" {
+        // A value that is no ETag of ours matches no version: the write answers 412 like any
+        // stale ETag, but only once the rest of the request is valid (RFC 9110 §13.2.1: a
+        // request that would fail without its precondition answers that failure, not 412).
+        let Ok(value) = value.to_str() else {
+            return Ok(Self(Some(NO_VERSION)));
+        };
+        if value.trim() == "*" {
             return Ok(Self(None));
         }
-        super::etag::parse(value)
-            .map(|v| Self(Some(v)))
-            .ok_or(Error::PreconditionFailed)
+        Ok(Self(Some(super::etag::parse(value.trim()).unwrap_or(NO_VERSION))))
     }
 }
 

@@ -94,18 +94,18 @@ impl Patchbay {
         body: &serde_json::Map<String, serde_json::Value>,
         if_match: Option<i64>,
     ) -> Result<Bridge> {
+        // The body is judged before the precondition: a request that fails on its own answers
+        // that failure, not 412 (RFC 9110 §13.2.1). The path's slug is the bridge's slug.
+        let name = crate::domain::bridge::parse_bridge_patch(slug, body).map_err(|errors| Error::Validation {
+            message: UPDATE_FAILED.into(),
+            errors,
+        })?;
         let mut retries = VersionRetries::new("The bridge is being changed concurrently; try again.");
         loop {
             retries.attempt()?;
             let current = self.get_bridge(org, slug).await?;
             check_if_match(if_match, current.record.version)?;
-            let name = crate::domain::bridge::parse_bridge_patch(&current.record.slug, body).map_err(|errors| {
-                Error::Validation {
-                    message: UPDATE_FAILED.into(),
-                    errors,
-                }
-            })?;
-            let Some(name) = name else {
+            let Some(name) = name.clone() else {
                 return Ok(current);
             };
             let audit =

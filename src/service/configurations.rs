@@ -162,7 +162,6 @@ impl Patchbay {
         loop {
             retries.attempt()?;
             let current = self.get_configuration(org, ConfigurationKey::Id(id)).await?;
-            check_if_match(if_match, current.version)?;
             let provider = Provider::by_slug(&current.provider).ok_or_else(|| {
                 Error::Internal(anyhow::anyhow!(
                     "stored provider {} is not in the catalogue",
@@ -184,6 +183,9 @@ impl Patchbay {
                 ));
             }
             let (mut state, secrets) = self.patched_state(provider, &current, &patch)?;
+            // Judged once the request is otherwise valid (RFC 9110 §13.2.1): a bad body is a 400
+            // whatever its If-Match.
+            check_if_match(if_match, current.version)?;
             if patch.changes_credentials() {
                 if state.account_sid != current.account_sid
                     && self

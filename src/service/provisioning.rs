@@ -108,20 +108,7 @@ impl Patchbay {
         secrets.set(SIP_PASSWORD, sip_password());
         let sealed = self.seal(id, org_id, &secrets);
         let at = now();
-        let mut journal = ProvisioningRecord {
-            id,
-            org_id,
-            account_sid: new.account_sid.clone(),
-            secret_key_id: sealed.key_id.clone(),
-            secret_ciphertext: sealed.blob.clone(),
-            stage: Stage::Started,
-            domain_name: format!("pb-{}.pstn.twilio.com", id.simple()),
-            credential_list_name: format!("patchbay-{id}"),
-            trunk_sid: None,
-            credential_list_sid: None,
-            created_at: at,
-            updated_at: at,
-        };
+        let mut journal = ProvisioningRecord::started(id, org_id, &new.account_sid, sealed.clone(), at);
         self.store.insert_provisioning(&journal).await?;
         let auth = TwilioAuth::new(&new.account_sid, new.auth_token.clone());
         let password = secrets
@@ -306,6 +293,11 @@ impl Patchbay {
             gone_is_done(twilio.delete_trunk(auth, trunk).await)?;
         }
         Ok(())
+    }
+
+    /// Provisioning journals still open (in flight, or abandoned and not yet recovered).
+    pub async fn open_provisioning_journals(&self) -> Result<i64> {
+        Ok(self.store.count_provisioning().await?)
     }
 
     /// The recovery rule of the module docs: claims journals untouched for `older_than` and

@@ -70,6 +70,34 @@ pub(super) async fn claim_due_verifications(
 mod tests {
     use super::file_path;
 
+    /// Durability is a setting a SIGKILL test cannot see being lost (the page cache survives a
+    /// killed process): read it back from every connection of both pools.
+    #[tokio::test]
+    async fn every_connection_is_wal_with_synchronous_full() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("durable.db").display());
+        let super::Pools::Sqlite { read, write } = super::connect(&url).await.unwrap() else {
+            unreachable!("a sqlite URL opens SQLite pools")
+        };
+        // Hold several read connections at once so more than the first is checked.
+        let mut held = Vec::new();
+        for pool in [&write, &read, &read, &read] {
+            let mut conn = pool.acquire().await.unwrap();
+            // 2 = FULL (0 OFF, 1 NORMAL, 3 EXTRA).
+            let synchronous: i64 = sqlx::query_scalar("PRAGMA synchronous")
+                .fetch_one(&mut *conn)
+                .await
+                .unwrap();
+            assert_eq!(synchronous, 2, "synchronous must be FULL");
+            let journal: String = sqlx::query_scalar("PRAGMA journal_mode")
+                .fetch_one(&mut *conn)
+                .await
+                .unwrap();
+            assert_eq!(journal, "wal");
+            held.push(conn);
+        }
+    }
+
     #[test]
     fn sqlite_paths() {
         assert_eq!(file_path("patchbay.db").unwrap().to_str(), Some("patchbay.db"));

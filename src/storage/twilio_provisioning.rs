@@ -29,6 +29,25 @@ pub struct ProvisioningRecord {
 }
 
 impl ProvisioningRecord {
+    /// The journal of provisioning `id` as it starts: the names it will create at Twilio derive
+    /// from the id, so a recovery can find them again.
+    pub fn started(id: Uuid, org_id: i64, account_sid: &str, sealed: Sealed, at: DateTime<Utc>) -> Self {
+        Self {
+            id,
+            org_id,
+            account_sid: account_sid.to_owned(),
+            secret_key_id: sealed.key_id,
+            secret_ciphertext: sealed.blob,
+            stage: Stage::Started,
+            domain_name: format!("pb-{}.pstn.twilio.com", id.simple()),
+            credential_list_name: format!("patchbay-{id}"),
+            trunk_sid: None,
+            credential_list_sid: None,
+            created_at: at,
+            updated_at: at,
+        }
+    }
+
     pub fn sealed(&self) -> Sealed {
         Sealed {
             key_id: self.secret_key_id.clone(),
@@ -98,6 +117,15 @@ impl Store {
                 .await?;
         });
         Ok(())
+    }
+
+    /// How many journals are open, whatever their age (read only).
+    pub async fn count_provisioning(&self) -> Result<i64> {
+        on_backend!(self, read, |pool| {
+            Ok(sqlx::query_scalar("SELECT COUNT(*) FROM twilio_provisioning")
+                .fetch_one(pool)
+                .await?)
+        })
     }
 
     /// Claims up to `limit` journals untouched since `stale_before`, setting their `updated_at`

@@ -1,8 +1,17 @@
 //! The audit trail (written with each change, never holding a secret) and idempotent creates.
 
-use crate::support::{CONFIGS, CONFIGS_UNVERIFIED, TWILIO_SID, TWILIO_SID_2, both_backends, config_path, send};
+use std::time::Duration;
+
+use crate::support::{
+    CONFIGS, CONFIGS_UNVERIFIED, TWILIO_SID, TWILIO_SID_2, both_backends, config_path, join_all, send, store,
+    wait_until,
+};
 use reqwest::Method;
 use serde_json::{Value, json};
+use standin::recorder::Fault;
+use standin::twilio::routes;
+
+const IN_PROGRESS: &str = "A request with this Idempotency-Key is still in progress; retry later.";
 
 const AUDIT: &str = "/api/v2/platform/audit-events/";
 
@@ -73,19 +82,50 @@ both_backends! {
         assert_eq!(status, 400);
     }
 
-    async fn concurrent_retries_create_one_row(app) {
+    async fn concurrent_retries_wait_for_the_first_answer(app) {
+        let post = |key: &str, body: &Value| app.admin(Method::POST, CONFIGS).header("Idempotency-Key", key).json(body);
+        // The first request holds its key while the carrier hangs (1.5 s).
+        app.twilio.put_account(TWILIO_SID, "t");
+        app.twilio.recorder.inject(routes::FETCH_ACCOUNT, Fault::Hang(Duration::from_millis(1500)), 1);
         let body = json!({"provider": "twilio", "account_sid": TWILIO_SID, "auth_token": "t"});
-        let mut tasks = Vec::new();
-        for _ in 0..6 {
-            let request = app.admin(Method::POST, CONFIGS_UNVERIFIED).header("Idempotency-Key", "burst").json(&body);
-            tasks.push(tokio::spawn(send(request)));
+        let first = tokio::spawn(send(post("burst", &body)));
+        wait_until("the first request reached the carrier", || app.twilio.recorder.count(routes::FETCH_ACCOUNT) >= 1).await;
+        // Retries meanwhile are told it is in progress (not the duplicate's 409: no row exists yet).
+        for (status, answer) in join_all((0..5).map(|_| send(post("burst", &body)))).await {
+            assert_eq!((status, answer["message"].as_str()), (409, Some(IN_PROGRESS)), "{answer}");
         }
-        let mut statuses = Vec::new();
-        for t in tasks {
-            statuses.push(t.await.unwrap().0);
-        }
-        assert!(statuses.iter().all(|s| *s == 201 || *s == 409), "{statuses:?}");
-        assert!(statuses.contains(&201));
+        let (status, first) = first.await.unwrap();
+        assert_eq!(status, 201, "{first}");
+        let again = post("burst", &body).send().await.unwrap();
+        assert_eq!((again.status().as_u16(), again.headers()["idempotent-replayed"].to_str().unwrap()), (201, "true"));
+        assert_eq!(again.json::<Value>().await.unwrap(), first);
+
+        // Distinct bodies under one key, all at once (each would be its own row without the
+        // key): one runs, every other is refused.
+        let bodies: Vec<Value> = (0..6)
+            .map(|n| json!({"provider": "twilio", "account_sid": format!("AC{n:032x}"), "auth_token": "t"}))
+            .collect();
+        let answers = join_all(bodies.iter().map(|b| send(app.admin(Method::POST, CONFIGS_UNVERIFIED).header("Idempotency-Key", "burst-2").json(b)))).await;
+        let statuses: Vec<u16> = answers.iter().map(|(s, _)| *s).collect();
+        assert_eq!(statuses.iter().filter(|s| **s == 201).count(), 1, "{answers:?}");
+        assert!(answers.iter().all(|(s, a)| *s == 201 || *s == 422 || (*s == 409 && a["message"] == IN_PROGRESS)), "{answers:?}");
+        let (_, list) = send(app.admin(Method::GET, CONFIGS)).await;
+        assert_eq!(list["count"], 2, "one row per key");
+    }
+
+    async fn a_key_whose_first_request_died_is_free_after_the_stale_window(app) {
+        let body = json!({"provider": "twilio", "account_sid": TWILIO_SID, "auth_token": "t"});
+        // Claimed 50 s ago and never answered: still held (by a request with another body: 422
+        // or "in progress", never run).
+        store::leave_unanswered_idempotency_key(&app.app, &app.org, "died-recently", chrono::Duration::seconds(50)).await;
+        let (status, answer) = send(app.admin(Method::POST, CONFIGS_UNVERIFIED).header("Idempotency-Key", "died-recently").json(&body)).await;
+        assert!(status == 409 || status == 422, "{status} {answer}");
+        // Claimed past the stale window (a minute): the key is free again and the request runs.
+        store::leave_unanswered_idempotency_key(&app.app, &app.org, "died-long-ago", chrono::Duration::seconds(70)).await;
+        let (status, answer) = send(app.admin(Method::POST, CONFIGS_UNVERIFIED).header("Idempotency-Key", "died-long-ago").json(&body)).await;
+        assert_eq!(status, 201, "{answer}");
+        let again = app.admin(Method::POST, CONFIGS_UNVERIFIED).header("Idempotency-Key", "died-long-ago").json(&body).send().await.unwrap();
+        assert_eq!((again.status().as_u16(), again.headers()["idempotent-replayed"].to_str().unwrap()), (201, "true"));
         let (_, list) = send(app.admin(Method::GET, CONFIGS)).await;
         assert_eq!(list["count"], 1);
     }

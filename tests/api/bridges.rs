@@ -342,6 +342,10 @@ both_backends! {
         assert_eq!(body["data"]["name"], "B2");
         let (status, _) = send(app.admin(Method::PATCH, &bridge_path("b")).header("If-Match", &etag).json(&json!({"name": "B3"}))).await;
         assert_eq!(status, 412);
+        // The body is judged first (RFC 9110 §13.2.1): a bad body under a stale tag is its 400.
+        let (status, body) = send(app.admin(Method::PATCH, &bridge_path("b")).header("If-Match", &etag).json(&json!({"name": {}}))).await;
+        assert_eq!(status, 400, "{body}");
+        assert_eq!(body["errors"]["name"][0], "Must be a string.");
         let (status, _) = send(app.admin(Method::DELETE, &bridge_path("b")).header("If-Match", &etag)).await;
         assert_eq!(status, 412);
         let sip = app.create_sip("a.example.com").await;

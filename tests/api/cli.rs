@@ -6,7 +6,8 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use crate::support::process::{LoggedServer, patchbay_command, run, run_json};
-use crate::support::{self, TEST_KEY, TWILIO_SID};
+use crate::support::{self, CONFIGS, CONFIGS_UNVERIFIED, TEST_KEY, TWILIO_SID};
+use reqwest::Method;
 use serde_json::{Value, json};
 
 /// The binary in `dir`, with none of the caller's settings and no carrier reachable.
@@ -27,7 +28,7 @@ fn demo_token(stdout: &str) -> Option<String> {
 async fn first_start_prints_a_demo_token_once_and_secrets_stay_out_of_logs() {
     let dir = tempfile::tempdir().unwrap();
     let server = LoggedServer::start(patchbay(dir.path())).unwrap();
-    let token = demo_token(&server.stdout.lock().unwrap()).expect("a demo token on first start");
+    let token = demo_token(&server.wait_for_stdout("PATCHBAY_TOKEN=")).expect("a demo token on first start");
     let client = reqwest::Client::new();
 
     // The printed token works, for the printed org.
@@ -40,10 +41,8 @@ async fn first_start_prints_a_demo_token_once_and_secrets_stay_out_of_logs() {
     assert_eq!(orgs["data"][0]["domain_handle"], "demo");
 
     let canary = "canary-auth-token-5d1e0b7c";
-    let response = client
-        .post(server.url("/api/v2/platform/telephony/providers-configurations/?verify=false"))
-        .header("Authorization", format!("Token {token}"))
-        .header("Org-Handle", "demo")
+    let response = server
+        .as_(&token, "demo", Method::POST, CONFIGS_UNVERIFIED)
         .json(&json!({"provider": "twilio", "account_sid": TWILIO_SID, "auth_token": canary}))
         .send()
         .await
@@ -172,11 +171,9 @@ async fn a_wrong_master_key_is_a_clear_startup_error() {
         c
     };
     let server = LoggedServer::start(with_key(TEST_KEY)).unwrap();
-    let token = demo_token(&server.stdout.lock().unwrap()).unwrap();
-    let status = reqwest::Client::new()
-        .post(server.url("/api/v2/platform/telephony/providers-configurations/?verify=false"))
-        .header("Authorization", format!("Token {token}"))
-        .header("Org-Handle", "demo")
+    let token = demo_token(&server.wait_for_stdout("PATCHBAY_TOKEN=")).unwrap();
+    let status = server
+        .as_(&token, "demo", Method::POST, CONFIGS_UNVERIFIED)
         .json(&json!({"provider": "twilio", "account_sid": TWILIO_SID, "auth_token": "t"}))
         .send()
         .await
@@ -209,32 +206,30 @@ async fn graceful_shutdown_finishes_in_flight_requests_within_the_grace() {
             .env("PATCHBAY_SHUTDOWN_GRACE", grace)
             .env("PATCHBAY_LOG", "info");
         let server = LoggedServer::start(cmd).unwrap();
-        let token = demo_token(&server.stdout.lock().unwrap()).unwrap();
+        let token = demo_token(&server.wait_for_stdout("PATCHBAY_TOKEN=")).unwrap();
         twilio.recorder.inject(
             standin::twilio::routes::FETCH_ACCOUNT,
             standin::recorder::Fault::Hang(Duration::from_millis(hang_ms)),
             1,
         );
-        let url = server.url("/api/v2/platform/telephony/providers-configurations/");
-        let in_flight = tokio::spawn(async move {
-            reqwest::Client::new()
-                .post(url)
-                .header("Authorization", format!("Token {token}"))
-                .header("Org-Handle", "demo")
-                .json(&json!({"provider": "twilio", "account_sid": TWILIO_SID, "auth_token": "t"}))
-                .send()
-                .await
-                .map(|r| r.status().as_u16())
-        });
-        tokio::time::sleep(Duration::from_millis(400)).await;
+        let create = server
+            .as_(&token, "demo", Method::POST, CONFIGS)
+            .json(&json!({"provider": "twilio", "account_sid": TWILIO_SID, "auth_token": "t"}));
+        let calls = twilio.recorder.count(standin::twilio::routes::FETCH_ACCOUNT);
+        let in_flight = tokio::spawn(async move { create.send().await.map(|r| r.status().as_u16()) });
+        // In flight: the create is waiting on the carrier.
+        support::wait_until("the create reached the carrier", || {
+            twilio.recorder.count(standin::twilio::routes::FETCH_ACCOUNT) > calls
+        })
+        .await;
         let addr = server.addr.clone();
         let started = Instant::now();
         server.terminate();
-        tokio::time::sleep(Duration::from_millis(200)).await;
-        assert!(
-            std::net::TcpStream::connect(&addr).is_err(),
-            "no new connections once stopping"
-        );
+        server.wait_for_log("shutting down");
+        support::wait_until("the listener is closed", || {
+            std::net::TcpStream::connect(&addr).is_err()
+        })
+        .await;
         let answer = in_flight.await.unwrap();
         let (_, logs) = server.stop();
         let took = started.elapsed();
@@ -248,5 +243,101 @@ async fn graceful_shutdown_finishes_in_flight_requests_within_the_grace() {
             );
             assert!(logs.contains("did not finish in time"), "{logs}");
         }
+    }
+}
+
+/// Secrets where they leave the server, logged at trace level with live verification on: the
+/// Basic auth of a carrier call, the v1 SIP password sent to Twilio while provisioning a trunk,
+/// and a token the carrier answers 401 to. None may appear in any log line or output.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn secrets_stay_out_of_logs_where_they_leave_the_server() {
+    use base64::Engine as _;
+    let twilio = standin::twilio::start().await.unwrap();
+    let plivo = standin::simple::start(standin::simple::Carrier::Plivo).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mut cmd = patchbay(dir.path());
+    cmd.env("PATCHBAY_TWILIO_BASE_URL", twilio.url())
+        .env("PATCHBAY_TWILIO_TRUNKING_BASE_URL", twilio.url())
+        .env("PATCHBAY_PLIVO_BASE_URL", plivo.url());
+    let server = LoggedServer::start(cmd).unwrap();
+    let api_token = demo_token(&server.wait_for_stdout("PATCHBAY_TOKEN=")).unwrap();
+    let v2_create = |body: Value| server.as_(&api_token, "demo", Method::POST, CONFIGS).json(&body);
+
+    // v1: verifies, then provisions a trunk whose SIP credential password we generate.
+    let (v1_sid, v1_token) = (standin::sid("AC"), standin::random_hex(32));
+    twilio.put_account(&v1_sid, &v1_token);
+    let (status, body) = support::send(
+        reqwest::Client::new()
+            .post(server.url("/api/v1/providers/twilio"))
+            .header("Authorization", format!("Bearer {api_token}"))
+            .json(&json!({"accountSid": v1_sid, "authToken": v1_token})),
+    )
+    .await;
+    assert_eq!(status, 201, "{body}");
+    let lists = twilio.credential_lists();
+    let sip_password = twilio.credentials(&lists[0].sid)[0].password.clone();
+
+    // v2, verified live: Basic auth with the account's token.
+    let (v2_sid, v2_token) = (standin::sid("AC"), standin::random_hex(32));
+    twilio.put_account(&v2_sid, &v2_token);
+    let (status, body) = support::send(v2_create(
+        json!({"provider": "twilio", "account_sid": v2_sid, "auth_token": v2_token}),
+    ))
+    .await;
+    assert_eq!(
+        (status, body["data"]["verification_status"].as_str()),
+        (201, Some("verified")),
+        "{body}"
+    );
+
+    // The carriers' shared client (Plivo): Basic auth with the auth id and token.
+    let plivo_account = plivo.add_account();
+    let (status, body) = support::send(v2_create(
+        json!({"provider": "plivo", "account_sid": plivo_account.id, "auth_token": plivo_account.secret}),
+    ))
+    .await;
+    assert_eq!(
+        (status, body["data"]["verification_status"].as_str()),
+        (201, Some("verified")),
+        "{body}"
+    );
+
+    // A token the carrier refuses with 401.
+    let (refused_sid, wrong_token) = (standin::sid("AC"), standin::random_hex(32));
+    twilio.put_account(&refused_sid, &standin::random_hex(32));
+    let (status, body) = support::send(v2_create(
+        json!({"provider": "twilio", "account_sid": refused_sid, "auth_token": wrong_token}),
+    ))
+    .await;
+    assert_eq!(status, 400, "{body}");
+    assert!(
+        twilio.recorder.count(standin::twilio::routes::FETCH_ACCOUNT) >= 3,
+        "every secret went to the carrier"
+    );
+
+    let (stdout, logs) = server.stop();
+    assert!(
+        logs.contains(&v2_sid),
+        "the carrier calls are in the trace logs: {logs}"
+    );
+    let basic = |user: &str, secret: &str| base64::engine::general_purpose::STANDARD.encode(format!("{user}:{secret}"));
+    let secrets = [
+        ("v1 auth token", v1_token.clone()),
+        ("v1 Basic auth", basic(&v1_sid, &v1_token)),
+        ("SIP password", sip_password.clone()),
+        ("v2 auth token", v2_token.clone()),
+        ("v2 Basic auth", basic(&v2_sid, &v2_token)),
+        ("Plivo auth token", plivo_account.secret.clone()),
+        ("Plivo Basic auth", basic(&plivo_account.id, &plivo_account.secret)),
+        ("refused token", wrong_token.clone()),
+        ("refused Basic auth", basic(&refused_sid, &wrong_token)),
+        ("API token", api_token.clone()),
+    ];
+    for (what, secret) in secrets {
+        assert!(!logs.contains(&secret), "the {what} is in the logs");
+        assert!(
+            what == "API token" || !stdout.contains(&secret),
+            "the {what} is on stdout"
+        );
     }
 }

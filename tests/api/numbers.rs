@@ -237,7 +237,7 @@ both_backends! {
 
 // ---- every carrier whose API lists numbers, against its stand-in ------------------------------
 
-use crate::support::{Backend, CONFIGS, spawn_app_tuned, test_http_settings};
+use crate::support::{Backend, CONFIGS, spawn_app_configured, test_http_settings};
 use standin::simple::{self, Carrier, SimpleAccount};
 
 /// The v2 create body of a configuration of the stand-in account.
@@ -259,7 +259,7 @@ fn create_body(carrier: Carrier, acc: &SimpleAccount) -> Value {
 async fn carrier_numbers(backend: Backend, carrier: Carrier, name: &str, count: usize) {
     let standin = simple::start(carrier).await.unwrap();
     let url = standin.url();
-    let app = spawn_app_tuned(backend, test_http_settings(), |s| match carrier {
+    let app = spawn_app_configured(backend, test_http_settings(), |s| match carrier {
         Carrier::Plivo => s.plivo_base_url = url,
         Carrier::Telnyx => s.telnyx_base_url = url,
         Carrier::Vonage => s.vonage_base_url = url,

@@ -118,10 +118,14 @@ async fn the_docs_page_is_served_from_the_binary() {
 /// for an operation's summary in the rendered page.
 #[tokio::test]
 async fn the_docs_page_renders_in_a_browser_without_network() {
-    let Some(chromium) = ["/usr/bin/chromium", "/usr/bin/chromium-browser"]
-        .into_iter()
-        .find(|p| std::path::Path::new(p).exists())
-    else {
+    // `PATCHBAY_CHROMIUM` (set by .ci/run), else the usual names on PATH.
+    let Some(chromium) = std::env::var("PATCHBAY_CHROMIUM").ok().or_else(|| {
+        let path = std::env::var_os("PATH")?;
+        std::env::split_paths(&path)
+            .flat_map(|dir| ["chromium", "chromium-browser"].map(|name| dir.join(name)))
+            .find(|p| p.is_file())
+            .map(|p| p.display().to_string())
+    }) else {
         support::skip_without_tool(
             "CI must install chromium for the docs page test",
             "chromium not installed: docs page browser test skipped",

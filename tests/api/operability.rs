@@ -77,10 +77,13 @@ async fn a_request_past_its_deadline_is_cancelled_and_leaves_nothing() {
 
 async fn a_request_past_its_deadline_is_cancelled_and_leaves_nothing_on(app: TestApp) {
     app.twilio.put_account(TWILIO_SID, "t");
-    // The carrier hangs far longer than the request may take.
+    // The carrier hangs (1 s, then 503) far longer than the request may take (300 ms). A
+    // handler still running after the 503 would retry once (the test apps allow one retry) and
+    // store the configuration as pending about 2 s later.
+    let hang = Duration::from_secs(1);
     app.twilio.recorder.inject(
         standin::twilio::routes::FETCH_ACCOUNT,
-        standin::recorder::Fault::Hang(Duration::from_secs(3)),
+        standin::recorder::Fault::Hang(hang),
         4,
     );
     let (status, body) = send(
@@ -89,8 +92,15 @@ async fn a_request_past_its_deadline_is_cancelled_and_leaves_nothing_on(app: Tes
     )
     .await;
     assert_eq!((status, body["status_code"].as_u64()), (503, Some(503)));
+    // Past both hanging attempts and the write a surviving handler would make.
+    tokio::time::sleep(2 * hang + Duration::from_millis(500)).await;
     let (_, list) = send(app.admin(Method::GET, CONFIGS)).await;
-    assert_eq!(list["count"], 0);
+    assert_eq!(list["count"], 0, "{list}");
+    assert_eq!(
+        app.twilio.recorder.count(standin::twilio::routes::FETCH_ACCOUNT),
+        1,
+        "the carrier was called once: nothing ran on after the deadline"
+    );
 }
 
 #[tokio::test]

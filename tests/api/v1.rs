@@ -494,25 +494,9 @@ both_backends! {
         let (sid, token) = account(&app);
         let twilio = app.app.carriers.twilio();
         let auth = TwilioAuth::new(&sid, SecretString::from(token.clone()));
-        let journal_for = |id: uuid::Uuid, age: chrono::Duration, trunk: Option<String>| {
-            let mut secrets = SecretFields::default();
-            secrets.set("auth_token", SecretString::from(token.clone()));
-            let sealed = app.app.seal(id, app.org.id, &secrets);
-            let at = chrono::Utc::now() - age;
-            ProvisioningRecord {
-                id,
-                org_id: app.org.id,
-                account_sid: sid.clone(),
-                secret_key_id: sealed.key_id,
-                secret_ciphertext: sealed.blob,
-                stage: Stage::CredentialList,
-                domain_name: format!("pb-{}.pstn.twilio.com", id.simple()),
-                credential_list_name: format!("patchbay-{id}"),
-                trunk_sid: trunk,
-                credential_list_sid: None,
-                created_at: at,
-                updated_at: at,
-            }
+        let journal_for = |id: uuid::Uuid, age: chrono::Duration, trunk: Option<String>| ProvisioningRecord {
+            trunk_sid: trunk,
+            ..store::provisioning_journal(&app.app, &app.org, id, (&sid, &token), age)
         };
         // Crashed after the trunk was recorded and while the credential list was being created
         // (created at Twilio, sid never recorded: found again by its name).

@@ -391,6 +391,14 @@ both_backends! {
         assert_eq!((status, body["status_code"].as_u64()), (412, Some(412)));
         let (status, _) = send(app.admin(Method::DELETE, &path).header("If-Match", &etag)).await;
         assert_eq!(status, 412);
+        // Preconditions are judged once the request is otherwise valid (RFC 9110 §13.2.1): a
+        // bad body is a 400 whatever the If-Match; a malformed If-Match matches nothing.
+        let (status, body) = send(app.admin(Method::PATCH, &path).header("If-Match", &etag).json(&json!({"name": ""}))).await;
+        assert_eq!(status, 400, "{body}");
+        let (status, _) = send(app.admin(Method::PATCH, &path).header("If-Match", "").body("not json")).await;
+        assert_ne!(status, 412);
+        let (status, _) = send(app.admin(Method::PATCH, &path).header("If-Match", "garbage").json(&json!({"name": "c"}))).await;
+        assert_eq!(status, 412);
         let (_, now) = send(app.admin(Method::GET, &path)).await;
         assert_eq!(now["data"]["name"], "a");
     }
@@ -402,17 +410,21 @@ both_backends! {
         let id = mine["id"].as_i64().unwrap();
         let (_, list) = send(app.as_(&app.other_admin, "globex", Method::GET, CONFIGS)).await;
         assert_eq!(list["count"], 0);
-        // Their token with their handle, with our handle, and our token with their handle.
-        for (token, handle) in [(&app.other_admin, "globex"), (&app.other_admin, "acme"), (&app.admin, "globex")] {
+        // Their token with their handle: our id is the same 404 as a missing one (README). Their
+        // token with our handle, or ours with theirs: the Org-Handle is not the caller's, 403.
+        let missing = json!({"status_code": 404, "message": "Provider configuration not found."});
+        let (_, not_theirs) = send(app.as_(&app.other_admin, "acme", Method::GET, CONFIGS)).await;
+        for (token, handle, expected) in [(&app.other_admin, "globex", (404, &missing)), (&app.other_admin, "acme", (403, &not_theirs)), (&app.admin, "globex", (403, &not_theirs))] {
             for (method, path) in config_endpoints(&id.to_string()) {
                 let mut request = app.as_(token, handle, method.clone(), &path);
                 if method == Method::PATCH {
                     request = request.json(&json!({"auth_token": "stolen"}));
                 }
-                let (status, _) = send(request).await;
-                assert!(status == 404 || status == 403, "{method} {path} as {handle}: {status}");
+                let (status, body) = send(request).await;
+                assert_eq!((status, &body), expected, "{method} {path} as {handle}");
             }
         }
+        assert_eq!(not_theirs["status_code"], 403, "{not_theirs}");
         use secrecy::ExposeSecret as _;
         assert_eq!(store::stored_secrets(&app.app, &app.org, ConfigurationKey::Id(id)).await.get("auth_token").unwrap().expose_secret(), "mine");
     }
@@ -424,7 +436,10 @@ both_backends! {
         let a = app.create_twilio(TWILIO_SID, token).await;
         let b = app.create_twilio(TWILIO_SID_2, "other-secret-value").await;
         for path in [CONFIGS.to_owned(), config_path(&a["id"])] {
-            let text = app.admin(Method::GET, &path).send().await.unwrap().text().await.unwrap();
+            let response = app.admin(Method::GET, &path).send().await.unwrap();
+            assert_eq!(response.status(), 200, "{path}: the answer must be the one holding the row");
+            let text = response.text().await.unwrap();
+            assert!(text.contains(TWILIO_SID), "{path}: {text}");
             assert!(!text.contains(token));
         }
         // Copying a's ciphertext into b's row must not give b a's secret.

@@ -125,7 +125,8 @@ both_backends! {
         assert_eq!(answer["data"]["verification_status"], "verified");
         // A name change does not call the carrier.
         let before = app.twilio.recorder.count(routes::FETCH_ACCOUNT);
-        send(app.admin(Method::PATCH, &config_path(&id)).json(&json!({"name": "x"}))).await;
+        let (status, answer) = send(app.admin(Method::PATCH, &config_path(&id)).json(&json!({"name": "x"}))).await;
+        assert_eq!((status, answer["data"]["name"].as_str()), (200, Some("x")), "{answer}");
         assert_eq!(app.twilio.recorder.count(routes::FETCH_ACCOUNT), before);
     }
 
@@ -157,11 +158,14 @@ both_backends! {
 
     async fn viewers_cannot_trigger_verification(app) {
         app.twilio.put_account(TWILIO_SID, TOKEN);
-        let (_, body) = create(&app, TOKEN).await;
+        let (status, body) = create(&app, TOKEN).await;
+        assert_eq!(status, 201, "{body}");
         let path = format!("{}verify/", config_path(&body["data"]["id"]));
         let (status, _) = send(app.as_(&app.viewer, "acme", Method::POST, &path)).await;
         assert_eq!(status, 403);
-        let (status, _) = send(app.as_(&app.other_admin, "globex", Method::POST, &path)).await;
-        assert_eq!(status, 404);
+        let (status, answer) = send(app.as_(&app.other_admin, "globex", Method::POST, &path)).await;
+        assert_eq!((status, answer["message"].as_str()), (404, Some("Provider configuration not found.")));
+        // Neither call reached the carrier again.
+        assert_eq!(app.twilio.recorder.count(routes::FETCH_ACCOUNT), 1);
     }
 }

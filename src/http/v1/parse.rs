@@ -257,7 +257,10 @@ pub struct CreateTwilioProvider {
     #[schema(pattern = "^[a-f0-9]{32}$", write_only)]
     auth_token: String,
     /// Not blank, no control characters.
-    #[schema(max_length = 100)]
+    #[schema(
+        max_length = 100,
+        pattern = r"^[^\u0000-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f][^\u0000-\u001f\u007f-\u009f]*$"
+    )]
     name: Option<String>,
     /// Default `us1`.
     region: Option<TwilioRegion>,
@@ -272,7 +275,10 @@ pub struct CreateTwilioProvider {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct UpdateTwilioProvider {
     /// Not blank, no control characters.
-    #[schema(max_length = 100)]
+    #[schema(
+        max_length = 100,
+        pattern = r"^[^\u0000-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f][^\u0000-\u001f\u007f-\u009f]*$"
+    )]
     name: Option<String>,
     region: Option<TwilioRegion>,
     supports_call_transfer: Option<bool>,

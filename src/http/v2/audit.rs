@@ -143,10 +143,10 @@ pub struct AuditParams {
     /// Only events about this resource (a configuration's uuid, a token's id…).
     resource_id: Option<String>,
     /// Only events at or after this time (ISO 8601).
-    since: Option<String>,
+    since: Option<chrono::DateTime<chrono::Utc>>,
     /// Only events at or before this time (ISO 8601).
-    until: Option<String>,
-    #[param(minimum = 1)]
+    until: Option<chrono::DateTime<chrono::Utc>>,
+    #[param(minimum = 1, maximum = 9_223_372_036_854_775_i64)]
     page: Option<i64>,
     #[param(minimum = 1, maximum = 1000)]
     page_size: Option<i64>,

@@ -459,9 +459,14 @@ pub(super) async fn disconnect_provider(
 
 #[allow(dead_code)] // only described, never built
 #[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct CreateBridge {
-    /// Display name, at most 100 characters.
-    #[schema(example = "Sales Bridge")]
+    /// Display name, at most 100 characters; not blank, no control characters.
+    #[schema(
+        example = "Sales Bridge",
+        max_length = 100,
+        pattern = r"^[^\u0000-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f][^\u0000-\u001f\u007f-\u009f]*$"
+    )]
     name: String,
     /// Letters, digits, `-` and `_`, starting with a letter or digit; unique in the organization.
     #[schema(example = "sales-bridge-001", pattern = "^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$")]
@@ -470,13 +475,21 @@ pub struct CreateBridge {
 
 #[allow(dead_code)] // only described, never built
 #[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct UpdateBridge {
-    #[schema(example = "Sales Bridge — Updated")]
+    /// Not blank, no control characters, at most 100 characters.
+    #[schema(
+        example = "Sales Bridge — Updated",
+        nullable = false,
+        max_length = 100,
+        pattern = r"^[^\u0000-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f][^\u0000-\u001f\u007f-\u009f]*$"
+    )]
     name: Option<String>,
 }
 
 #[allow(dead_code)] // only described, never built
 #[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct ConnectProvider {
     #[schema(example = 42)]
     provider_config_id: i64,
@@ -487,6 +500,7 @@ pub struct ConnectProvider {
 
 #[allow(dead_code)] // only described, never built
 #[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct DisconnectProvider {
     #[schema(example = "+1234567890")]
     phone_number: String,

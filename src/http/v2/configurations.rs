@@ -316,7 +316,7 @@ pub struct ListParams {
     #[param(inline)]
     provider: Option<ProviderSlug>,
     /// Page number, from 1. Without `page` or `page_size` every row is returned.
-    #[param(minimum = 1)]
+    #[param(minimum = 1, maximum = 9_223_372_036_854_775_i64)]
     page: Option<i64>,
     /// Rows per page (default 50).
     #[param(minimum = 1, maximum = 1000)]
@@ -340,6 +340,7 @@ pub enum ProviderSlug {
 #[allow(dead_code)] // only described, never built
 #[derive(ToSchema)]
 #[schema(example = "twilio")]
+#[serde(untagged)]
 pub enum ProviderRef {
     #[schema(title = "slug")]
     Slug(String),
@@ -359,7 +360,11 @@ pub struct CreateConfiguration {
     /// The secret. Encrypted at rest, never returned. Optional only for sip.
     #[schema(example = "your_auth_token", write_only)]
     auth_token: Option<String>,
-    /// A display name, at most 100 characters.
+    /// A display name, at most 100 characters; not blank, no control characters.
+    #[schema(
+        max_length = 100,
+        pattern = r"^[^\u0000-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f][^\u0000-\u001f\u007f-\u009f]*$"
+    )]
     name: Option<String>,
 }
 
@@ -367,9 +372,15 @@ pub struct CreateConfiguration {
 #[allow(dead_code)] // only described, never built
 #[derive(ToSchema)]
 pub struct PatchConfiguration {
-    #[schema(example = "new_auth_token", write_only)]
+    #[schema(example = "new_auth_token", write_only, nullable = false)]
     auth_token: Option<String>,
+    #[schema(nullable = false)]
     account_sid: Option<String>,
+    /// Null clears the name; else not blank, no control characters, at most 100 characters.
+    #[schema(
+        max_length = 100,
+        pattern = r"^[^\u0000-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f][^\u0000-\u001f\u007f-\u009f]*$"
+    )]
     name: Option<String>,
 }
 

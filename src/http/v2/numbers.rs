@@ -329,6 +329,7 @@ pub(super) async fn import_numbers(
 
 #[allow(dead_code)] // only described, never built
 #[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct CreateNumber {
     /// The id of a `sip` provider configuration of the organization.
     #[schema(example = 42)]
@@ -340,6 +341,7 @@ pub struct CreateNumber {
 
 #[allow(dead_code)] // only described, never built
 #[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct ImportNumbers {
     /// E.164 numbers of the account.
     #[schema(min_items = 1, max_items = 1000, example = json!(["+14155550100"]))]

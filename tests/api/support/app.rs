@@ -37,13 +37,13 @@ pub async fn open_patchbay(database_url: &str, keys: &[&str], twilio_url: &str) 
     open_patchbay_with(database_url, keys, carrier_settings(twilio_url)).await
 }
 
-/// [`open_patchbay`] with the carriers where `settings` say.
-pub async fn open_patchbay_with(database_url: &str, keys: &[&str], settings: CarrierSettings) -> Patchbay {
+/// [`open_patchbay`] with chosen carrier settings.
+pub async fn open_patchbay_with(database_url: &str, keys: &[&str], carriers: CarrierSettings) -> Patchbay {
     let store = patchbay::storage::connect(database_url)
         .await
         .expect("open the database");
     let keyring = Arc::new(Keyring::from_base64_keys(keys.iter().copied()).unwrap());
-    Patchbay::new(store, keyring, Carriers::new(settings))
+    Patchbay::new(store, keyring, Carriers::new(carriers))
 }
 
 /// Opens the library on `database_url` with the test key, creates organization `handle` and an
@@ -88,12 +88,12 @@ pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
 
 /// [`spawn_app`] with chosen HTTP settings (rate limits, deadlines).
 pub async fn spawn_app_with(backend: Backend, http: patchbay::http::HttpSettings) -> Option<TestApp> {
-    spawn_app_tuned(backend, http, |_| {}).await
+    spawn_app_configured(backend, http, |_| {}).await
 }
 
-/// [`spawn_app_with`], with the carrier settings changed by `carriers` (e.g. a stand-in's URL
-/// for a carrier other than Twilio).
-pub async fn spawn_app_tuned(
+/// [`spawn_app_with`], the carrier settings (Twilio at the app's stand-in, the rest at a closed
+/// port) changed by `carriers` first.
+pub async fn spawn_app_configured(
     backend: Backend,
     http: patchbay::http::HttpSettings,
     carriers: impl FnOnce(&mut CarrierSettings),

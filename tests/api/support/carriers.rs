@@ -92,3 +92,39 @@ pub fn simple_creds(carrier: Carrier, acc: &simple::SimpleAccount) -> Credential
         other => creds(other.slug(), &acc.id, Some(&acc.secret), &[]),
     }
 }
+
+/// Counts TCP connections accepted on an address (and closes them): where a request that must
+/// not be sent would have gone, whatever its protocol (a refused `https://` fetch included).
+pub struct ConnectionTrap {
+    pub addr: std::net::SocketAddr,
+    hits: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl ConnectionTrap {
+    pub async fn bind(addr: std::net::SocketAddr) -> std::io::Result<Self> {
+        let listener = tokio::net::TcpListener::bind(addr).await?;
+        let addr = listener.local_addr()?;
+        let hits = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let task = tokio::spawn({
+            let hits = hits.clone();
+            async move {
+                while let Ok((stream, _)) = listener.accept().await {
+                    hits.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                    drop(stream);
+                }
+            }
+        });
+        Ok(Self { addr, hits, task })
+    }
+
+    pub fn hits(&self) -> usize {
+        self.hits.load(std::sync::atomic::Ordering::SeqCst)
+    }
+}
+
+impl Drop for ConnectionTrap {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}

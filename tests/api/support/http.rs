@@ -49,3 +49,12 @@ pub async fn body_text(request: RequestBuilder) -> String {
 pub async fn body_json(request: RequestBuilder) -> Value {
     request.send().await.unwrap().json().await.unwrap()
 }
+
+/// Waits (polling, at most 20 s) until `ready` holds: the event a test needs, not a guessed delay.
+pub async fn wait_until(what: &str, mut ready: impl FnMut() -> bool) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while !ready() {
+        assert!(std::time::Instant::now() < deadline, "timed out waiting until {what}");
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+}

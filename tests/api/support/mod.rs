@@ -14,8 +14,8 @@ pub mod v1;
 pub mod v2;
 
 pub(crate) use app::both_backends;
-pub use app::{Backend, TestApp, spawn_app, spawn_app_tuned, spawn_app_with, test_http_settings};
-pub use http::{join_all, send};
+pub use app::{Backend, TestApp, spawn_app, spawn_app_configured, spawn_app_with, test_http_settings};
+pub use http::{join_all, send, wait_until};
 pub use postgres::ScratchPostgres;
 pub use v2::{
     BRIDGES, CONFIGS, CONFIGS_UNVERIFIED, NUMBERS, bridge_path, config_path, connect_path, disconnect_path, number_path,

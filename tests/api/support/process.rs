@@ -66,18 +66,47 @@ pub fn revoke_token(database_url: &str, id: i64) {
     assert_eq!(revoked["revoked"], true);
 }
 
-/// Collects a child's output stream, line by line, on a thread of its own.
-fn collect(stream: impl std::io::Read + Send + 'static) -> Arc<Mutex<String>> {
+/// Collects a child's output stream, line by line, on a thread of its own; the thread ends
+/// when the stream does (the child exited).
+fn collect(stream: impl std::io::Read + Send + 'static) -> (Arc<Mutex<String>>, std::thread::JoinHandle<()>) {
     let buf = Arc::new(Mutex::new(String::new()));
     let sink = buf.clone();
-    std::thread::spawn(move || {
+    let reader = std::thread::spawn(move || {
         for line in BufReader::new(stream).lines().map_while(Result::ok) {
-            let mut b = sink.lock().unwrap();
+            let mut b = sink.lock().unwrap_or_else(|e| e.into_inner());
             b.push_str(&line);
             b.push('\n');
         }
     });
-    buf
+    (buf, reader)
+}
+
+/// Waits (at most 20 s) until a collected stream contains `needle`; returns the stream so far.
+fn wait_for_text(stream: &Mutex<String>, needle: &str) -> String {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let text = stream.lock().unwrap().clone();
+        if text.contains(needle) {
+            return text;
+        }
+        assert!(Instant::now() < deadline, "no output with {needle:?}: {text}");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
+/// Waits (at most `limit`) for the child to exit.
+fn wait_bounded(child: &mut Child, limit: Duration) -> std::process::ExitStatus {
+    let deadline = Instant::now() + limit;
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            return status;
+        }
+        if Instant::now() >= deadline {
+            let _ = child.kill();
+            panic!("patchbay did not exit within {limit:?}");
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
 }
 
 /// `patchbay serve` with its output captured, found by its "ready" log line.
@@ -86,6 +115,7 @@ pub struct LoggedServer {
     pub addr: String,
     pub stdout: Arc<Mutex<String>>,
     pub stderr: Arc<Mutex<String>>,
+    readers: Vec<std::thread::JoinHandle<()>>,
 }
 
 impl LoggedServer {
@@ -99,8 +129,8 @@ impl LoggedServer {
             .stderr(Stdio::piped())
             .spawn()
             .unwrap();
-        let stdout = collect(child.stdout.take().unwrap());
-        let stderr = collect(child.stderr.take().unwrap());
+        let (stdout, out_reader) = collect(child.stdout.take().unwrap());
+        let (stderr, err_reader) = collect(child.stderr.take().unwrap());
         let deadline = Instant::now() + Duration::from_secs(20);
         loop {
             let logs = stderr.lock().unwrap().clone();
@@ -112,10 +142,12 @@ impl LoggedServer {
                     addr,
                     stdout,
                     stderr,
+                    readers: vec![out_reader, err_reader],
                 });
             }
             if let Some(status) = child.try_wait().unwrap() {
-                std::thread::sleep(Duration::from_millis(100));
+                // Exited: its streams end, so the readers finish with every line.
+                let _ = (out_reader.join(), err_reader.join());
                 return Err(format!("exited with {status}: {}", stderr.lock().unwrap()));
             }
             assert!(Instant::now() < deadline, "server did not become ready: {logs}");
@@ -127,6 +159,14 @@ impl LoggedServer {
         format!("http://{}{path}", self.addr)
     }
 
+    /// A request as `token` acting for org `handle`, in the pages' `Token` scheme.
+    pub fn as_(&self, token: &str, handle: &str, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
+        reqwest::Client::new()
+            .request(method, self.url(path))
+            .header("Authorization", format!("Token {token}"))
+            .header("Org-Handle", handle)
+    }
+
     /// Sends SIGTERM (and returns at once).
     pub fn terminate(&self) {
         let _ = Command::new("kill")
@@ -134,12 +174,26 @@ impl LoggedServer {
             .status();
     }
 
-    /// SIGTERM, then wait: a graceful stop exits 0. Returns (stdout, stderr).
+    /// Waits (at most 20 s) until a log line on stderr contains `needle`.
+    pub fn wait_for_log(&self, needle: &str) -> String {
+        wait_for_text(&self.stderr, needle)
+    }
+
+    /// Waits (at most 20 s) until stdout contains `needle` (its reader may lag the logs);
+    /// returns stdout so far.
+    pub fn wait_for_stdout(&self, needle: &str) -> String {
+        wait_for_text(&self.stdout, needle)
+    }
+
+    /// SIGTERM, then wait (at most 20 s): a graceful stop exits 0. Returns (stdout, stderr),
+    /// complete: the readers are joined once the child has exited.
     pub fn stop(mut self) -> (String, String) {
         self.terminate();
-        let status = self.child.wait().unwrap();
+        let status = wait_bounded(&mut self.child, Duration::from_secs(20));
         assert!(status.success(), "graceful shutdown should exit 0, got {status}");
-        std::thread::sleep(Duration::from_millis(100));
+        for reader in self.readers.drain(..) {
+            reader.join().unwrap();
+        }
         let out = self.stdout.lock().unwrap().clone();
         let err = self.stderr.lock().unwrap().clone();
         (out, err)
@@ -156,6 +210,11 @@ impl ServerProcess {
     /// Starts the binary on `database_url` with the test master key, carriers pointed at a
     /// closed local port, and waits (bounded) for `/healthz` to answer 200.
     pub async fn start(database_url: &str) -> Self {
+        Self::start_with(database_url, &[]).await
+    }
+
+    /// [`ServerProcess::start`] with these environment variables set too.
+    pub async fn start_with(database_url: &str, envs: &[(&str, &str)]) -> Self {
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .and_then(|l| l.local_addr())
             .unwrap()
@@ -168,6 +227,7 @@ impl ServerProcess {
             .env("PATCHBAY_LOG", "warn")
             // Load tests send bursts from one token: they measure the service, not its rate limit.
             .env("PATCHBAY_RATE_LIMIT_PER_SECOND", "0")
+            .envs(envs.iter().copied())
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .kill_on_drop(true);

@@ -16,14 +16,28 @@ pub async fn stored_secrets(app: &Patchbay, org: &Organization, key: Configurati
     app.open_secrets(&record).unwrap()
 }
 
-/// Provisioning journals still open, whatever their age.
+/// Provisioning journals still open, whatever their age (a read: claiming them to count them
+/// would make every one fresh again).
 pub async fn open_provisioning_journals(app: &Patchbay) -> usize {
-    let future = chrono::Utc::now() + chrono::Duration::days(1);
-    app.store
-        .claim_stale_provisioning(future, chrono::Utc::now(), 100)
-        .await
-        .unwrap()
-        .len()
+    app.open_provisioning_journals().await.unwrap().try_into().unwrap()
+}
+
+/// The journal a v1 create writes for Twilio account `sid` (token sealed in it) when it starts
+/// provisioning configuration `id`, last touched `age` ago, at the credential-list stage.
+pub fn provisioning_journal(
+    app: &Patchbay,
+    org: &Organization,
+    id: uuid::Uuid,
+    (sid, token): (&str, &str),
+    age: chrono::Duration,
+) -> ProvisioningRecord {
+    let mut secrets = SecretFields::default();
+    secrets.set("auth_token", secrecy::SecretString::from(token.to_owned()));
+    let sealed = app.seal(id, org.id, &secrets);
+    ProvisioningRecord {
+        stage: patchbay::domain::twilio::Stage::CredentialList,
+        ..ProvisioningRecord::started(id, org.id, sid, sealed, chrono::Utc::now() - age)
+    }
 }
 
 /// Leaves a provisioning journal behind, as a process that crashed mid-saga would.
@@ -82,5 +96,21 @@ pub async fn close_database(app: &Patchbay) {
 
 /// The organization with this handle.
 pub async fn organization(app: &Patchbay, handle: &str) -> Organization {
-    app.store.organization_by_handle(handle).await.unwrap().unwrap()
+    app.organization_by_handle(handle).await.unwrap().unwrap()
+}
+
+/// An `Idempotency-Key` claimed `age` ago by a request that never answered (its process died).
+pub async fn leave_unanswered_idempotency_key(app: &Patchbay, org: &Organization, key: &str, age: chrono::Duration) {
+    let then = chrono::Utc::now() - age;
+    let claim = app
+        .claim_idempotency_key(
+            org.id,
+            key,
+            "a request that died",
+            then,
+            then - chrono::Duration::days(1),
+        )
+        .await
+        .unwrap();
+    assert_eq!(claim, patchbay::storage::IdempotencyClaim::New);
 }
