@@ -14,6 +14,7 @@ mod numbers;
 mod openapi;
 mod operability;
 mod pages_examples;
+mod sip;
 mod twilio_contract;
 mod v1;
 mod v2;

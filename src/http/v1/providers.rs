@@ -10,8 +10,8 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::parse::{
-    CreateTwilioProvider, PagingParams, RotateAuthToken, UpdateTwilioProvider, parse_new, parse_paging, parse_rotate,
-    parse_update,
+    CreateTwilioProvider, DEFAULT_TAKE, PagingParams, RotateAuthToken, UpdateTwilioProvider, parse_new, parse_paging,
+    parse_rotate, parse_update,
 };
 use super::problem::Problem;
 use super::{OptionalOrgHandleHeader, ProviderId, V1Caller};
@@ -148,7 +148,7 @@ pub(super) async fn list_providers(
     V1Caller(caller): V1Caller,
     QueryMap(query): QueryMap,
 ) -> Result<Response> {
-    let (skip, take) = parse_paging(&query)?;
+    let (skip, take) = parse_paging(&query, DEFAULT_TAKE)?;
     let (rows, total_count) = app.list_twilio_providers(caller.org.id, skip, take).await?;
     Ok(axum::Json(ProviderList {
         items: rows.iter().map(ProviderView::from).collect(),
