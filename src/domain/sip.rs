@@ -3,7 +3,7 @@
 //! came from, and how a number is linked to an agent.
 
 use std::fmt;
-use std::net::Ipv6Addr;
+use std::net::{Ipv4Addr, Ipv6Addr};
 use std::str::FromStr;
 
 /// SIP signalling transport.
@@ -67,15 +67,24 @@ impl SipServer {
     }
 }
 
-fn valid_dns_name(host: &str) -> bool {
+/// LDH labels of 1–63 characters, no leading/trailing hyphen, at most 253 in all.
+/// Rejects IP literals' colons, ports, paths, userinfo and non-ASCII.
+pub fn is_dns_name(host: &str) -> bool {
     host.len() <= 253
         && host.split('.').all(|label| {
             !label.is_empty()
                 && label.len() <= 63
                 && !label.starts_with('-')
                 && !label.ends_with('-')
-                && label.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+                && label
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
         })
+        // A top-level label of digits only would make `1.2.3.4` a "name".
+        && host
+            .rsplit('.')
+            .next()
+            .is_some_and(|tld| !tld.bytes().all(|b| b.is_ascii_digit()))
 }
 
 fn parse_port(p: &str) -> Result<u16, &'static str> {
@@ -124,13 +133,11 @@ impl FromStr for SipServer {
         if host.parse::<Ipv6Addr>().is_ok() {
             return Err("an IPv6 address must be enclosed in [ ]");
         }
-        if !valid_dns_name(host) {
+        let host = host.to_ascii_lowercase();
+        if host.parse::<Ipv4Addr>().is_err() && !is_dns_name(&host) {
             return Err("must be a host name or IP address with an optional port (host[:port])");
         }
-        Ok(Self {
-            host: host.to_ascii_lowercase(),
-            port,
-        })
+        Ok(Self { host, port })
     }
 }
 

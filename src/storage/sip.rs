@@ -53,6 +53,19 @@ const SIP_NUMBER_WHERE: &str = "WHERE n.org_id = $1 \
     AND ($5 IS NULL OR (c.uuid = $5 AND c.provider = 'twilio')) \
     AND ($6 IS NULL OR c.id = $6)";
 
+/// Binds `$1`-`$6` of [`SIP_NUMBER_WHERE`] (the page query and its count share them).
+macro_rules! bind_filter {
+    ($query:expr, $org_id:expr, $f:expr) => {
+        $query
+            .bind($org_id)
+            .bind($f.phone_number)
+            .bind($f.linked_agent_id)
+            .bind($f.unlinked_only)
+            .bind($f.provider_id)
+            .bind($f.credentials_id)
+    };
+}
+
 fn number_select() -> String {
     let columns: String = NUMBER_COLUMNS
         .split(", ")
@@ -119,28 +132,24 @@ impl Store {
     ) -> Result<(Vec<SipNumberListing>, i64)> {
         let select = number_select();
         on_backend!(self, read, |pool| {
-            let rows = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-                "{select} {SIP_NUMBER_WHERE} AND {IS_SIP_CREDENTIAL} ORDER BY n.id LIMIT $7 OFFSET $8"
-            )))
-            .bind(org_id)
-            .bind(f.phone_number)
-            .bind(f.linked_agent_id)
-            .bind(f.unlinked_only)
-            .bind(f.provider_id)
-            .bind(f.credentials_id)
+            let rows = bind_filter!(
+                sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                    "{select} {SIP_NUMBER_WHERE} AND {IS_SIP_CREDENTIAL} ORDER BY n.id LIMIT $7 OFFSET $8"
+                ))),
+                org_id,
+                f
+            )
             .bind(limit)
             .bind(offset)
             .fetch_all(pool)
             .await?;
-            let total = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
-                "SELECT COUNT(*) {SIP_NUMBER_FROM} {SIP_NUMBER_WHERE} AND {IS_SIP_CREDENTIAL}"
-            )))
-            .bind(org_id)
-            .bind(f.phone_number)
-            .bind(f.linked_agent_id)
-            .bind(f.unlinked_only)
-            .bind(f.provider_id)
-            .bind(f.credentials_id)
+            let total = bind_filter!(
+                sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+                    "SELECT COUNT(*) {SIP_NUMBER_FROM} {SIP_NUMBER_WHERE} AND {IS_SIP_CREDENTIAL}"
+                ))),
+                org_id,
+                f
+            )
             .fetch_one(pool)
             .await?;
             Ok((rows, total))

@@ -153,6 +153,16 @@ impl FromRequestParts<AppState> for V1Caller {
     }
 }
 
+/// A JSON answer carrying the resource's version as its `ETag` (to send back in `If-Match`).
+fn tagged(status: axum::http::StatusCode, body: impl serde::Serialize, version: i64) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let mut response = (status, axum::Json(body)).into_response();
+    if let Ok(etag) = axum::http::HeaderValue::from_str(&crate::http::etag::format(version)) {
+        response.headers_mut().insert(axum::http::header::ETAG, etag);
+    }
+    response
+}
+
 /// A uuid path segment; anything else is the same 404 as an unknown id.
 fn parse_id(raw: &str, not_found: &'static str) -> Result<Uuid> {
     Uuid::parse_str(raw).map_err(|_| Error::NotFound(not_found))

@@ -3,7 +3,7 @@
 //! password is write-only: every answer carries `authPassword: null`.
 
 use axum::extract::{Path, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -15,12 +15,12 @@ use super::sip_parse::{
     CreateSipCredential, SipPagingParams, SipTransport, UpdateSipCredential, parse_credential_patch,
     parse_new_credential,
 };
-use super::{OptionalOrgHandleHeader, V1Caller, parse_id};
+use super::{OptionalOrgHandleHeader, V1Caller, parse_id, tagged};
 use crate::error::Result;
 use crate::http::AppState;
 use crate::http::doc::IfMatchHeader;
 use crate::http::extract::{IfMatch, JsonObject, QueryMap, force_param};
-use crate::http::format::{etag, timestamp};
+use crate::http::format::timestamp;
 use crate::service::sip::{AffectedAgent, CREDENTIAL_NOT_FOUND, NumberImpact, SipCredential};
 
 /// The SIP lists' default page size, as the pages give it.
@@ -85,11 +85,7 @@ fn view<'a>(c: &'a SipCredential, org: &'a str) -> CredentialView<'a> {
 
 /// A credential answer with its version as the `ETag`.
 fn credential_response(status: StatusCode, c: &SipCredential, org: &str) -> Response {
-    let mut response = (status, axum::Json(view(c, org))).into_response();
-    if let Ok(tag) = HeaderValue::from_str(&etag::format(c.record.version)) {
-        response.headers_mut().insert(header::ETAG, tag);
-    }
-    response
+    tagged(status, view(c, org), c.record.version)
 }
 
 fn credential_id(raw: &str) -> Result<Uuid> {

@@ -3,7 +3,7 @@
 //! agents a delete would cut off.
 
 use axum::extract::{Path, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -16,12 +16,12 @@ use super::sip_parse::{
     AgentLinkParams, CreateSipPhoneNumber, SipNumberFilterParams, SipPagingParams, parse_link, parse_new_number,
     parse_number_filters,
 };
-use super::{OptionalOrgHandleHeader, V1Caller, parse_id};
+use super::{OptionalOrgHandleHeader, V1Caller, parse_id, tagged};
 use crate::error::Result;
 use crate::http::AppState;
 use crate::http::doc::IfMatchHeader;
 use crate::http::extract::{IfMatch, JsonObject, QueryMap, force_param};
-use crate::http::format::{etag, timestamp};
+use crate::http::format::timestamp;
 use crate::service::sip::SIP_NUMBER_NOT_FOUND;
 use crate::storage::{SipNumberFilter, SipNumberListing};
 
@@ -98,11 +98,7 @@ fn view<'a>(n: &'a SipNumberListing, org: &'a str) -> NumberView<'a> {
 }
 
 fn number_response(status: StatusCode, n: &SipNumberListing, org: &str) -> Response {
-    let mut response = (status, axum::Json(view(n, org))).into_response();
-    if let Ok(tag) = HeaderValue::from_str(&etag::format(n.number.version)) {
-        response.headers_mut().insert(header::ETAG, tag);
-    }
-    response
+    tagged(status, view(n, org), n.number.version)
 }
 
 fn number_id(raw: &str) -> Result<Uuid> {
