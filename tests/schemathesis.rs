@@ -44,10 +44,35 @@ async fn seed_bridge(app: &TestApp) -> (i64, i64, String) {
     (config, number, "seeded".to_owned())
 }
 
+/// A manual SIP credential of `acme` with a number linked to an agent, so the v1 SIP operations
+/// answer with real objects: `(credential id, number id)`.
+async fn seed_sip(app: &TestApp) -> (String, String) {
+    let (status, cred) = send(v1(app, Method::POST, "/api/v1/sip-credentials").json(&json!({
+        "server": "sip.seeded.example:5061", "authUser": "seeded", "authPassword": "pw", "transport": "tls"
+    })))
+    .await;
+    assert_eq!(status, 201, "{cred}");
+    let (status, number) = send(v1(app, Method::POST, "/api/v1/sip-phone-numbers").json(&json!({
+        "phoneNumber": "+14155559200", "credentialsId": cred["id"]
+    })))
+    .await;
+    assert_eq!(status, 201, "{number}");
+    let number_id = number["id"].as_str().unwrap().to_owned();
+    let link = format!("/api/v1/sip-phone-numbers/{number_id}/agent-link?agentId=seeded-agent");
+    let (status, linked) = send(v1(app, Method::PUT, &link)).await;
+    assert_eq!(status, 200, "{linked}");
+    (cred["id"].as_str().unwrap().to_owned(), number_id)
+}
+
 /// Points the v1 operations at seeded providers (one that the deletes may remove, one for the
 /// rest), and the v2 numbers and bridges operations at the seeded bridge, number and
 /// configuration.
-fn config(keep: &(String, String), deletable: &(String, String), bridge: &(i64, i64, String)) -> String {
+fn config(
+    keep: &(String, String),
+    deletable: &(String, String),
+    bridge: &(i64, i64, String),
+    sip: &(String, String),
+) -> String {
     let operations = |method_filter: &str, (id, number_id): &(String, String)| -> String {
         format!(
             "[[operations]]\ninclude-tag = \"v1: Twilio providers\"\n{method_filter}\n\
@@ -66,6 +91,13 @@ fn config(keep: &(String, String), deletable: &(String, String), bridge: &(i64, 
         + &v2("/bridges/", format!("\"path.slug\" = \"{slug}\""))
         + &v2("/numbers/", format!("\"path.id\" = \"{number_id}\""))
         + &v2("/providers-configurations/", format!("\"path.id\" = \"{config_id}\""))
+        + &format!(
+            "[[operations]]\ninclude-tag = \"v1: SIP\"\ninclude-path-regex = \"/sip-credentials/\"\n\
+             parameters = {{ \"path.id\" = \"{}\" }}\n\n\
+             [[operations]]\ninclude-tag = \"v1: SIP\"\ninclude-path-regex = \"/sip-phone-numbers/\"\n\
+             parameters = {{ \"path.id\" = \"{}\" }}\n\n",
+            sip.0, sip.1
+        )
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -81,9 +113,10 @@ async fn generated_requests_get_documented_answers() {
     let keep = seed_twilio_provider(&app, 1).await;
     let deletable = seed_twilio_provider(&app, 2).await;
     let bridge = seed_bridge(&app).await;
+    let sip = seed_sip(&app).await;
     let dir = tempfile::tempdir().unwrap();
     let config_file = dir.path().join("schemathesis.toml");
-    std::fs::write(&config_file, config(&keep, &deletable, &bridge)).unwrap();
+    std::fs::write(&config_file, config(&keep, &deletable, &bridge, &sip)).unwrap();
     let examples = std::env::var("PATCHBAY_SCHEMATHESIS_EXAMPLES").unwrap_or_else(|_| "40".into());
     let output = tokio::process::Command::new(st)
         .arg("--config-file")
