@@ -5,9 +5,10 @@
 
 use std::process::Command;
 
+use crate::support::app::open_patchbay;
 use crate::support::http::send_with_etag;
 use crate::support::v1::{PROVIDERS, create, import, is_utc_z, problem, v1, v1_as};
-use crate::support::{TestApp, both_backends, send, store};
+use crate::support::{TEST_KEY, TestApp, both_backends, send, store};
 use patchbay::storage::ConfigurationKey;
 use reqwest::Method;
 use secrecy::ExposeSecret;
@@ -389,6 +390,19 @@ both_backends! {
         let response = v1(&app, Method::DELETE, &format!("{path}?force=true")).send().await.unwrap();
         assert_eq!(response.status(), 204);
         assert_eq!(list(&app, "").await["totalCount"], 0);
+    }
+
+    async fn key_rotation_reseals_sip_passwords(app) {
+        // The password lives in the configuration's sealed bundle: the one rotation covers it.
+        let cred = create_credential(&app, json!({"server": "sip.example.com", "authUser": "rot", "authPassword": "pw-rotate"})).await;
+        let uuid = uuid::Uuid::parse_str(cred["id"].as_str().unwrap()).unwrap();
+        const NEW_KEY: &str = "HxcdHBsaGRgXFhUUExIREA8ODQwLCgkIBwYFBAMCAQA=";
+        let rotated = open_patchbay(&app.database_url, &[NEW_KEY, TEST_KEY], &app.twilio.url()).await;
+        assert!(rotated.rotate_secrets(10, |_, _| {}).await.unwrap() > 0);
+        let new_only = open_patchbay(&app.database_url, &[NEW_KEY], &app.twilio.url()).await;
+        new_only.check_keys().await.unwrap();
+        let secrets = store::stored_secrets(&new_only, &app.org, ConfigurationKey::Uuid(uuid)).await;
+        assert_eq!(secrets.get("auth_token").unwrap().expose_secret(), "pw-rotate");
     }
 
     async fn the_pages_fetch_examples_run(app) {
