@@ -165,6 +165,8 @@ both_backends! {
             problem(v1(&app, Method::POST, CREDS).json(&json!({"server": bad})), 400, CREDS).await;
         }
         problem(v1(&app, Method::POST, CREDS).json(&json!({"domain": "d.com"})), 400, CREDS).await;
+        let body = problem(v1(&app, Method::POST, CREDS).json(&json!({"server": "user@sip.example.com"})), 400, CREDS).await;
+        assert!(body["errors"]["server"][0].as_str().unwrap().contains("user information"), "{body}");
         problem(v1(&app, Method::PATCH, &path).json(&json!({"server": null})), 400, &path).await;
         problem(v1(&app, Method::PATCH, &path).json(&json!({})), 400, &path).await;
         // The same user twice is a conflict (one configuration per SIP account, as in v2).
