@@ -45,6 +45,25 @@ async fn seed_bridge(app: &TestApp, run: u8) {
     assert_eq!(status, 200, "{body}");
 }
 
+/// A manual SIP credential of `acme` with a number linked to an agent, so the v1 SIP lists
+/// answer with real objects; `run` keeps each run's apart.
+async fn seed_sip(app: &TestApp, run: u8) {
+    let (status, cred) = send(v1(app, Method::POST, "/api/v1/sip-credentials").json(&json!({
+        "server": format!("sip{run}.seeded.example:5061"), "authUser": format!("seeded{run}"), "authPassword": "pw", "transport": "tls"
+    })))
+    .await;
+    assert_eq!(status, 201, "{cred}");
+    let (status, number) = send(v1(app, Method::POST, "/api/v1/sip-phone-numbers").json(&json!({
+        "phoneNumber": format!("+1415555920{run}"), "credentialsId": cred["id"]
+    })))
+    .await;
+    assert_eq!(status, 201, "{number}");
+    let number_id = number["id"].as_str().unwrap().to_owned();
+    let link = format!("/api/v1/sip-phone-numbers/{number_id}/agent-link?agentId=seeded-agent");
+    let (status, linked) = send(v1(app, Method::PUT, &link)).await;
+    assert_eq!(status, 200, "{linked}");
+}
+
 /// What a schema cannot say, so a schema-valid request may still be refused for it (every other
 /// check, and this one for every other status, stays on):
 /// - 412 anywhere: an `If-Match` must name the current version, which Schemathesis cannot know;
@@ -145,6 +164,7 @@ async fn run_schemathesis(st: &std::ffi::OsStr, app: &TestApp, token: &str, seed
     let keep = seed_twilio_provider(app, 2 * run - 1).await;
     let deletable = seed_twilio_provider(app, 2 * run).await;
     seed_bridge(app, run).await;
+    seed_sip(app, run).await;
     let dir = tempfile::tempdir().unwrap();
     let config_file = dir.path().join("schemathesis.toml");
     std::fs::write(&config_file, config(&keep, &deletable)).unwrap();

@@ -94,25 +94,8 @@ impl HostPattern {
     }
 }
 
-/// LDH labels of 1–63 characters, no leading/trailing hyphen, at most 253 in all.
-/// Rejects IP literals' colons, ports, paths, userinfo and non-ASCII.
-pub fn is_dns_name(host: &str) -> bool {
-    host.len() <= 253
-        && host.split('.').all(|label| {
-            !label.is_empty()
-                && label.len() <= 63
-                && !label.starts_with('-')
-                && !label.ends_with('-')
-                && label
-                    .bytes()
-                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-        })
-        // A top-level label of digits only would make `1.2.3.4` a "name".
-        && host
-            .rsplit('.')
-            .next()
-            .is_some_and(|tld| !tld.bytes().all(|b| b.is_ascii_digit()))
-}
+/// Host names are the domain's rule (shared with the SIP `server` syntax).
+pub use crate::domain::sip::is_dns_name;
 
 // Special-purpose ranges (IANA registries) that must never be fetched.
 const V4_BLOCKED: &[(Ipv4Addr, u8)] = &[

@@ -5,5 +5,6 @@ pub mod bridge;
 pub mod catalogue;
 pub mod configuration;
 pub mod phone;
+pub mod sip;
 pub mod twilio;
 pub mod verification;

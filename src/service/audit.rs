@@ -20,6 +20,8 @@ pub enum AuditAction {
     PhoneNumberImported,
     PhoneNumberAdded,
     PhoneNumberRemoved,
+    AgentLinked,
+    AgentUnlinked,
     BridgeCreated,
     BridgeUpdated,
     BridgeDeleted,
@@ -44,6 +46,8 @@ impl AuditAction {
             Self::PhoneNumberImported => "phone_number.imported",
             Self::PhoneNumberAdded => "phone_number.added",
             Self::PhoneNumberRemoved => "phone_number.removed",
+            Self::AgentLinked => "phone_number.agent_linked",
+            Self::AgentUnlinked => "phone_number.agent_unlinked",
             Self::BridgeCreated => "bridge.created",
             Self::BridgeUpdated => "bridge.updated",
             Self::BridgeDeleted => "bridge.deleted",
@@ -60,7 +64,11 @@ impl AuditAction {
             Self::ProviderCreated | Self::ProviderUpdated | Self::ProviderAuthTokenRotated | Self::ProviderDeleted => {
                 "twilio_provider"
             }
-            Self::PhoneNumberImported | Self::PhoneNumberAdded | Self::PhoneNumberRemoved => "phone_number",
+            Self::PhoneNumberImported
+            | Self::PhoneNumberAdded
+            | Self::PhoneNumberRemoved
+            | Self::AgentLinked
+            | Self::AgentUnlinked => "phone_number",
             Self::BridgeCreated
             | Self::BridgeUpdated
             | Self::BridgeDeleted

@@ -182,39 +182,53 @@ impl Patchbay {
                      create a new configuration for the other account.",
                 ));
             }
-            let (mut state, secrets) = self.patched_state(provider, &current, &patch)?;
-            // Judged once the request is otherwise valid (RFC 9110 §13.2.1): a bad body is a 400
-            // whatever its If-Match.
-            check_if_match(if_match, current.version)?;
-            if patch.changes_credentials() {
-                if state.account_sid != current.account_sid
-                    && self
-                        .store
-                        .configuration_exists(org.id, provider.slug, &state.account_sid, Some(id))
-                        .await?
-                {
-                    return Err(Error::Conflict("Configuration already exists"));
-                }
-                let secrets = match secrets {
-                    Some(s) => s,
-                    None => self.open_secrets(&current)?,
-                };
-                let creds = credentials(provider.slug, &state.account_sid, &secrets, &state.settings);
-                state.verification = self.verify_before_write(provider, &creds, mode).await?;
-            }
-            let audit = AuditAction::ConfigurationUpdated.event(
-                Some(org.id),
-                Some(current.uuid.to_string()),
-                patch.field_names(),
-            );
             let written = self
-                .store
-                .update_configuration(org.id, id, current.version, &state, now(), &audit)
-                .await;
-            if let Some(done) = version_race(written, if_match, CONFIG_NOT_FOUND)? {
+                .write_patch(org, &current, provider, &patch, if_match, mode)
+                .await?;
+            if let Some(done) = written {
                 return Ok(done);
             }
         }
+    }
+
+    /// Writes `patch` over `current` (verifying changed credentials first): `None` when the
+    /// write lost a race on the version and should be tried again on the fresh row.
+    pub(crate) async fn write_patch(
+        &self,
+        org: &Organization,
+        current: &ConfigurationRecord,
+        provider: &Provider,
+        patch: &ConfigurationPatch,
+        if_match: Option<i64>,
+        mode: Verify,
+    ) -> Result<Option<ConfigurationRecord>> {
+        let (mut state, secrets) = self.patched_state(provider, current, patch)?;
+        // Judged once the request is otherwise valid (RFC 9110 §13.2.1): a bad body is a 400
+        // whatever its If-Match.
+        check_if_match(if_match, current.version)?;
+        if patch.changes_credentials() {
+            if state.account_sid != current.account_sid
+                && self
+                    .store
+                    .configuration_exists(org.id, provider.slug, &state.account_sid, Some(current.id))
+                    .await?
+            {
+                return Err(Error::Conflict("Configuration already exists"));
+            }
+            let secrets = match secrets {
+                Some(s) => s,
+                None => self.open_secrets(current)?,
+            };
+            let creds = credentials(provider.slug, &state.account_sid, &secrets, &state.settings);
+            state.verification = self.verify_before_write(provider, &creds, mode).await?;
+        }
+        let audit =
+            AuditAction::ConfigurationUpdated.event(Some(org.id), Some(current.uuid.to_string()), patch.field_names());
+        let written = self
+            .store
+            .update_configuration(org.id, current.id, current.version, &state, now(), &audit)
+            .await;
+        version_race(written, if_match, CONFIG_NOT_FOUND)
     }
 
     /// The state after `patch`, and the new secrets if the patch changed any.

@@ -16,6 +16,7 @@ pub mod ops;
 pub mod phone_numbers;
 pub mod provisioning;
 pub mod sealer;
+pub mod sip;
 pub mod twilio;
 pub mod verification;
 

@@ -98,6 +98,8 @@ impl Patchbay {
             phone_number: number,
             carrier_sid: None,
             created_at: now(),
+            display_name: None,
+            description: None,
         };
         let audit = AuditAction::PhoneNumberAdded.event(Some(org.id), Some(new.uuid.to_string()), names(&["number"]));
         match self.store.insert_phone_number(&new, &audit).await {
@@ -265,6 +267,8 @@ impl Patchbay {
                 phone_number: number,
                 carrier_sid: sid,
                 created_at: now(),
+                display_name: None,
+                description: None,
             };
             let audit =
                 AuditAction::PhoneNumberImported.event(Some(org.id), Some(new.uuid.to_string()), names(&["number"]));

@@ -117,6 +117,8 @@ impl Patchbay {
                 phone_number,
                 carrier_sid: Some(sid.clone()),
                 created_at: now(),
+                display_name: None,
+                description: None,
             };
             let audit = AuditAction::PhoneNumberImported.event(
                 Some(org_id),
@@ -150,7 +152,7 @@ impl Patchbay {
     }
 
     /// Detaches the number from the trunk (already detached is fine) and forgets it; one on a
-    /// bridge only with `force` (see [`Patchbay::remove_number`]).
+    /// bridge or linked to an agent only with `force` (see [`Patchbay::remove_linked_number`]).
     pub async fn delete_twilio_number(&self, org_id: i64, id: Uuid, number_id: Uuid, force: bool) -> Result<()> {
         let record = self.get_twilio_provider(org_id, id).await?.record;
         let number = self
@@ -158,12 +160,7 @@ impl Patchbay {
             .get_phone_number(record.id, number_id)
             .await?
             .ok_or(Error::NotFound(PHONE_NUMBER_NOT_FOUND))?;
-        let listing = self
-            .store
-            .get_org_number(org_id, number.id)
-            .await?
-            .ok_or(Error::NotFound(PHONE_NUMBER_NOT_FOUND))?;
-        self.remove_number(org_id, &listing, None, force)
+        self.remove_linked_number(org_id, number.id, None, force)
             .await
             .map_err(|e| match e {
                 Error::NotFound(_) => Error::NotFound(PHONE_NUMBER_NOT_FOUND),

@@ -13,6 +13,7 @@ mod idempotency_keys;
 mod organizations;
 mod phone_numbers;
 mod postgres;
+mod sip;
 mod sqlite;
 mod twilio_provisioning;
 
@@ -30,6 +31,7 @@ pub use configurations::{
 pub use idempotency_keys::IdempotencyClaim;
 pub use organizations::Organization;
 pub use phone_numbers::{NewPhoneNumber, NumberListing, PhoneNumberRecord};
+pub use sip::{AgentLinkRecord, SipNumberFilter, SipNumberListing};
 pub use twilio_provisioning::ProvisioningRecord;
 
 /// The database behind the service, chosen by [`connect`].

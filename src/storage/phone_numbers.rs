@@ -10,8 +10,8 @@ use super::{Duplicate, Result, StorageError, Store, on_backend, unique_violation
 use crate::domain::phone::E164;
 use crate::domain::verification::VerificationStatus;
 
-pub(super) const NUMBER_COLUMNS: &str =
-    "id, uuid, org_id, configuration_id, phone_number, carrier_sid, version, created_at";
+pub(super) const NUMBER_COLUMNS: &str = "id, uuid, org_id, configuration_id, phone_number, carrier_sid, version, \
+    created_at, display_name, description, updated_at";
 
 /// A stored number.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -27,6 +27,11 @@ pub struct PhoneNumberRecord {
     pub carrier_sid: Option<String>,
     pub version: i64,
     pub created_at: DateTime<Utc>,
+    /// Caller-id name (v1 SIP phone numbers).
+    pub display_name: Option<String>,
+    pub description: Option<String>,
+    /// The last change (an agent link); `None` until the first.
+    pub updated_at: Option<DateTime<Utc>>,
 }
 
 /// A number about to be stored.
@@ -38,6 +43,8 @@ pub struct NewPhoneNumber {
     pub phone_number: E164,
     pub carrier_sid: Option<String>,
     pub created_at: DateTime<Utc>,
+    pub display_name: Option<String>,
+    pub description: Option<String>,
 }
 
 /// A number with what the v2 numbers list shows beside it: its configuration's provider and
@@ -54,14 +61,14 @@ pub struct NumberListing {
 
 /// The numbers list's columns: the number, its configuration, and its bridge if any.
 const LISTING_FROM: &str = "SELECT n.id, n.uuid, n.org_id, n.configuration_id, n.phone_number, n.carrier_sid, \
-    n.version, n.created_at, c.provider, c.verification_status, b.slug AS bridge_slug \
+    n.version, n.created_at, n.display_name, n.description, n.updated_at, c.provider, c.verification_status, b.slug AS bridge_slug \
     FROM phone_numbers n JOIN provider_configurations c ON c.id = n.configuration_id \
     LEFT JOIN bridge_numbers bn ON bn.number_id = n.id LEFT JOIN bridges b ON b.id = bn.bridge_id";
 
 /// Both unique rules of a number (`phone_numbers_phone_number_key`: stored once anywhere;
 /// `phone_numbers_configuration_sid_key`: a carrier id once per configuration) are
 /// `Duplicate::PhoneNumber`; the uuid key stays `Duplicate::Other`.
-fn on_constraint(err: sqlx::Error) -> StorageError {
+pub(super) fn on_constraint(err: sqlx::Error) -> StorageError {
     match unique_violation(&err) {
         Some(what)
             if what.contains("phone_numbers_phone_number_key")
@@ -92,8 +99,8 @@ impl Store {
         on_backend!(self, write, |pool| {
             let mut tx = pool.begin().await?;
             let row: PhoneNumberRecord = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-                "INSERT INTO phone_numbers (uuid, org_id, configuration_id, phone_number, carrier_sid, created_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6) RETURNING {NUMBER_COLUMNS}"
+                "INSERT INTO phone_numbers (uuid, org_id, configuration_id, phone_number, carrier_sid, created_at, \
+                 display_name, description) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING {NUMBER_COLUMNS}"
             )))
             .bind(n.uuid)
             .bind(n.org_id)
@@ -101,6 +108,8 @@ impl Store {
             .bind(n.phone_number.as_str())
             .bind(&n.carrier_sid)
             .bind(n.created_at)
+            .bind(&n.display_name)
+            .bind(&n.description)
             .fetch_one(&mut *tx)
             .await
             .map_err(on_constraint)?;

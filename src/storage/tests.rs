@@ -87,6 +87,8 @@ async fn unique_rules_map_to_their_resource(store: &Store) {
         phone_number: crate::domain::phone::E164::parse("+15550100").unwrap(),
         carrier_sid: Some("PN1".to_owned()),
         created_at: now,
+        display_name: None,
+        description: None,
     };
     store.insert_phone_number(&number, &audit()).await.unwrap();
     let same_sid = NewPhoneNumber {

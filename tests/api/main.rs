@@ -14,6 +14,7 @@ mod numbers;
 mod openapi;
 mod operability;
 mod pages_examples;
+mod sip;
 mod ssrf;
 mod twilio_contract;
 mod v1;

@@ -1,12 +1,16 @@
 //! The v1 Twilio provider API family (`/api/v1/providers…`): Bearer (or Token) auth with an
 //! optional `Org-Handle`, uuid ids, camelCase bodies as the pages show them, and RFC 7807
 //! problem details for every error (see [`problem`]). The orchestration lives in
-//! `crate::service` (`twilio`, `provisioning`, `phone_numbers`); this module parses, checks and renders.
+//! `crate::service` (`twilio`, `provisioning`, `phone_numbers`); this module parses, checks and renders. The SIP families
+//! (`/api/v1/sip-credentials`, `/api/v1/sip-phone-numbers`) live in `sip_*` (service: `sip`).
 
 mod numbers;
 mod parse;
 pub(super) mod problem;
 mod providers;
+mod sip_credentials;
+mod sip_numbers;
+mod sip_parse;
 
 use axum::extract::{FromRequestParts, Path};
 use axum::http::Method;
@@ -28,6 +32,11 @@ const PROVIDERS: &str = "/providers";
 const TWILIO: &str = "/providers/twilio";
 const PROVIDER_ANY: &str = "/providers/{id}";
 const PROVIDER_TWILIO: &str = "/providers/twilio/{id}";
+const SIP_CREDENTIALS: &str = "/sip-credentials";
+const SIP_CREDENTIAL: &str = "/sip-credentials/{id}";
+const SIP_NUMBERS: &str = "/sip-phone-numbers";
+const SIP_NUMBER: &str = "/sip-phone-numbers/{id}";
+const AGENT_LINK: &str = "/sip-phone-numbers/{id}/agent-link";
 
 /// The v1 routes, nested at `/api/v1` with their own 404/405 fallbacks and the RFC 7807 layer.
 pub fn routes(routes: Routes) -> Routes {
@@ -59,6 +68,27 @@ pub fn routes(routes: Routes) -> Routes {
             Method::DELETE,
             "/providers/twilio/{id}/phone-numbers/{phone_number_id}",
             numbers::delete_phone_number,
+        )
+        .add(Method::GET, SIP_CREDENTIALS, sip_credentials::list_credentials)
+        .add(Method::POST, SIP_CREDENTIALS, sip_credentials::create_credential)
+        .add(Method::GET, SIP_CREDENTIAL, sip_credentials::get_credential)
+        .add(Method::PATCH, SIP_CREDENTIAL, sip_credentials::update_credential)
+        .add(Method::DELETE, SIP_CREDENTIAL, sip_credentials::delete_credential)
+        .add(
+            Method::GET,
+            "/sip-credentials/{id}/affected-agents",
+            sip_credentials::credential_affected_agents,
+        )
+        .add(Method::GET, SIP_NUMBERS, sip_numbers::list_numbers)
+        .add(Method::POST, SIP_NUMBERS, sip_numbers::create_number)
+        .add(Method::GET, SIP_NUMBER, sip_numbers::get_number)
+        .add(Method::DELETE, SIP_NUMBER, sip_numbers::delete_number)
+        .add(Method::PUT, AGENT_LINK, sip_numbers::link_agent)
+        .add(Method::DELETE, AGENT_LINK, sip_numbers::unlink_agent)
+        .add(
+            Method::GET,
+            "/sip-phone-numbers/{id}/affected-agents",
+            sip_numbers::number_affected_agents,
         );
     routes.nest("/api/v1", v1, |router| {
         // Own fallbacks, so unknown paths and methods under /api/v1 pass the problem layer too.
@@ -85,9 +115,23 @@ pub fn routes(routes: Routes) -> Routes {
         numbers::available_numbers,
         numbers::import_numbers,
         numbers::delete_phone_number,
+        sip_credentials::list_credentials,
+        sip_credentials::create_credential,
+        sip_credentials::get_credential,
+        sip_credentials::update_credential,
+        sip_credentials::delete_credential,
+        sip_credentials::credential_affected_agents,
+        sip_numbers::list_numbers,
+        sip_numbers::create_number,
+        sip_numbers::get_number,
+        sip_numbers::delete_number,
+        sip_numbers::link_agent,
+        sip_numbers::unlink_agent,
+        sip_numbers::number_affected_agents,
     ),
     tags(
         (name = "v1: Twilio providers", description = "Twilio accounts with a Patchbay-provisioned Elastic SIP Trunk, and the phone numbers imported onto it; uuid ids, camelCase bodies, RFC 7807 `application/problem+json` errors."),
+        (name = "v1: SIP", description = "SIP credentials and SIP phone numbers of any carrier (Twilio's appear read-only, with `providerId`), and their links to the calling platform's agents. Passwords are write-only: `authPassword` is always null in answers."),
     )
 )]
 pub struct ApiDoc;
@@ -107,6 +151,16 @@ impl FromRequestParts<AppState> for V1Caller {
         }
         Ok(Self(caller))
     }
+}
+
+/// A JSON answer carrying the resource's version as its `ETag` (to send back in `If-Match`).
+fn tagged(status: axum::http::StatusCode, body: impl serde::Serialize, version: i64) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let mut response = (status, axum::Json(body)).into_response();
+    if let Ok(etag) = axum::http::HeaderValue::from_str(&crate::http::etag::format(version)) {
+        response.headers_mut().insert(axum::http::header::ETAG, etag);
+    }
+    response
 }
 
 /// A uuid path segment; anything else is the same 404 as an unknown id.

@@ -14,7 +14,6 @@ use super::problem::Problem;
 use super::{OptionalOrgHandleHeader, ProviderId, V1Caller, parse_id};
 use crate::error::Result;
 use crate::http::AppState;
-use crate::http::doc::ForceParam;
 use crate::http::extract::{JsonObject, QueryMap, force_param};
 use crate::service::phone_numbers::{AvailableNumber, PHONE_NUMBER_NOT_FOUND};
 use crate::service::twilio::PROVIDER_NOT_FOUND;
@@ -139,12 +138,13 @@ pub(super) async fn import_numbers(
 
 #[utoipa::path(delete, path = "/api/v1/providers/twilio/{id}/phone-numbers/{phone_number_id}", tag = "v1: Twilio providers",
     summary = "Remove an imported phone number (detaches it from the trunk)",
-    params(OptionalOrgHandleHeader, ("id" = uuid::Uuid, Path, description = "Provider identifier"), ("phone_number_id" = uuid::Uuid, Path, description = "Imported phone number id (`phoneNumberId` in available-numbers)"), ForceParam),
+    params(OptionalOrgHandleHeader, ("id" = uuid::Uuid, Path, description = "Provider identifier"), ("phone_number_id" = uuid::Uuid, Path, description = "Imported phone number id (`phoneNumberId` in available-numbers)"),
+        ("force" = Option<bool>, Query, description = "`true` removes it even when it is on a bridge or agents are linked to it (disconnecting and unlinking them) instead of answering 409")),
     responses((status = 204, description = "Removed; empty body"),
         (status = 400, description = "Twilio refused the stored credentials", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "`Org-Handle` is not the token's organization, or a read-only token", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such provider or imported phone number", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The number is connected to a bridge (and `force` is not `true`); nothing was changed", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The number is connected to a bridge, or agents are linked to it (named in `errors.affectedAgents`), and `force` is not `true`; nothing was changed", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "Twilio could not be reached; nothing was changed", body = Problem, content_type = "application/problem+json")),
     security(("bearer" = [])))]
 pub(super) async fn delete_phone_number(

@@ -12,17 +12,17 @@ use crate::domain::configuration::{FieldErrors, NAME_MAX};
 use crate::error::{Error, Result};
 use crate::service::twilio::{DEFAULT_REGION, NewTwilioProvider, REGIONS, TwilioProviderUpdate};
 
-fn push(errors: &mut FieldErrors, field: &str, message: impl Into<String>) {
+pub(super) fn push(errors: &mut FieldErrors, field: &str, message: impl Into<String>) {
     errors.entry(field.to_owned()).or_default().push(message.into());
 }
 
-fn reject_unknown(errors: &mut FieldErrors, body: &Map<String, Value>, known: &[&str]) {
+pub(super) fn reject_unknown(errors: &mut FieldErrors, body: &Map<String, Value>, known: &[&str]) {
     for key in body.keys().filter(|k| !known.contains(&k.as_str())) {
         push(errors, key, "Unknown field.");
     }
 }
 
-fn done<T>(errors: FieldErrors, value: T) -> Result<T> {
+pub(super) fn done<T>(errors: FieldErrors, value: T) -> Result<T> {
     if errors.is_empty() {
         Ok(value)
     } else {
@@ -34,7 +34,7 @@ fn done<T>(errors: FieldErrors, value: T) -> Result<T> {
 }
 
 /// A present, non-null value of `field` (`null` counts as not sent, as the pages' DTOs do).
-fn present<'a>(body: &'a Map<String, Value>, field: &str) -> Option<&'a Value> {
+pub(super) fn present<'a>(body: &'a Map<String, Value>, field: &str) -> Option<&'a Value> {
     body.get(field).filter(|v| !v.is_null())
 }
 
@@ -185,10 +185,11 @@ pub(super) fn parse_import(body: &Map<String, Value>) -> Result<Vec<String>> {
     done(errors, sids)
 }
 
-const DEFAULT_TAKE: i64 = 50;
+/// The providers list's default page size (the SIP lists' is 20, as their pages say).
+pub(super) const DEFAULT_TAKE: i64 = 50;
 const MAX_TAKE: i64 = 1000;
 
-pub(super) fn parse_paging(q: &BTreeMap<String, String>) -> Result<(i64, i64)> {
+pub(super) fn parse_paging(q: &BTreeMap<String, String>, default_take: i64) -> Result<(i64, i64)> {
     let mut errors = FieldErrors::new();
     let mut number = |key: &str, default: i64, range: std::ops::RangeInclusive<i64>| -> i64 {
         match q.get(key).map(|v| v.parse::<i64>()) {
@@ -205,7 +206,7 @@ pub(super) fn parse_paging(q: &BTreeMap<String, String>) -> Result<(i64, i64)> {
         }
     };
     let skip = number("skip", 0, 0..=i64::from(i32::MAX));
-    let take = number("take", DEFAULT_TAKE, 1..=MAX_TAKE);
+    let take = number("take", default_take, 1..=MAX_TAKE);
     done(errors, (skip, take))
 }
 
@@ -371,10 +372,13 @@ mod tests {
                 .map(|(k, v)| (k.to_string(), v.to_string()))
                 .collect::<BTreeMap<_, _>>()
         };
-        assert_eq!(parse_paging(&q(&[])).unwrap(), (0, 50));
-        assert_eq!(parse_paging(&q(&[("skip", "5"), ("take", "1000")])).unwrap(), (5, 1000));
-        assert!(parse_paging(&q(&[("take", "1001")])).is_err());
-        assert!(parse_paging(&q(&[("skip", "-1")])).is_err());
+        assert_eq!(parse_paging(&q(&[]), DEFAULT_TAKE).unwrap(), (0, 50));
+        assert_eq!(
+            parse_paging(&q(&[("skip", "5"), ("take", "1000")]), DEFAULT_TAKE).unwrap(),
+            (5, 1000)
+        );
+        assert!(parse_paging(&q(&[("take", "1001")]), DEFAULT_TAKE).is_err());
+        assert!(parse_paging(&q(&[("skip", "-1")]), DEFAULT_TAKE).is_err());
     }
 
     use crate::carriers::twilio::is_sid;

@@ -10,11 +10,11 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::parse::{
-    CreateTwilioProvider, PagingParams, RotateAuthToken, UpdateTwilioProvider, parse_new, parse_paging, parse_rotate,
-    parse_update,
+    CreateTwilioProvider, DEFAULT_TAKE, PagingParams, RotateAuthToken, UpdateTwilioProvider, parse_new, parse_paging,
+    parse_rotate, parse_update,
 };
 use super::problem::Problem;
-use super::{OptionalOrgHandleHeader, ProviderId, V1Caller};
+use super::{OptionalOrgHandleHeader, ProviderId, V1Caller, tagged};
 use crate::carriers::Check;
 use crate::error::{Error, Result};
 use crate::http::AppState;
@@ -117,11 +117,7 @@ impl<'a> From<&'a ConfigurationWithCount> for ProviderView<'a> {
 
 /// A provider answer, with its version as the `ETag` to send back in `If-Match`.
 fn provider_response(status: StatusCode, p: &ConfigurationWithCount) -> Response {
-    let mut response = (status, axum::Json(ProviderView::from(p))).into_response();
-    if let Ok(etag) = axum::http::HeaderValue::from_str(&crate::http::etag::format(p.record.version)) {
-        response.headers_mut().insert(axum::http::header::ETAG, etag);
-    }
-    response
+    tagged(status, ProviderView::from(p), p.record.version)
 }
 
 #[derive(Serialize, ToSchema)]
@@ -148,7 +144,7 @@ pub(super) async fn list_providers(
     V1Caller(caller): V1Caller,
     QueryMap(query): QueryMap,
 ) -> Result<Response> {
-    let (skip, take) = parse_paging(&query)?;
+    let (skip, take) = parse_paging(&query, DEFAULT_TAKE)?;
     let (rows, total_count) = app.list_twilio_providers(caller.org.id, skip, take).await?;
     Ok(axum::Json(ProviderList {
         items: rows.iter().map(ProviderView::from).collect(),
