@@ -8,6 +8,7 @@ mod audit_idempotency;
 mod carriers;
 mod cli;
 mod cross_family;
+mod hardening;
 mod key_rotation;
 mod openapi;
 mod operability;

@@ -1,0 +1,47 @@
+//! Issue 11 ("Hardening"): what a hostile client, a bad carrier or a concurrent write could do,
+//! each pinned by a test that fails on the code before the fix. (Key rotation racing writes is
+//! in `key_rotation.rs`.)
+
+use std::time::{Duration, Instant};
+
+use crate::support::v1::{self, PROVIDERS, item, v1};
+use crate::support::{both_backends, send};
+use reqwest::Method;
+use serde_json::json;
+use standin::recorder::Fault;
+use standin::twilio::routes;
+
+/// Waits (bounded) until `done` holds.
+async fn until(what: &str, mut done: impl FnMut() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !done() {
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+}
+
+both_backends! {
+    // Item 2: a write that read the row before a verification result was stored must not put
+    // back the verification it read.
+    async fn a_fresh_verification_is_not_clobbered_by_a_write_that_read_before_it(app) {
+        let (created, sid, _) = v1::create(&app, json!({"name": "a"})).await;
+        let id = created["id"].as_str().unwrap().to_owned();
+        assert_eq!(created["verificationStatus"], "verified");
+        // A rename that waits at Twilio (renaming the trunk) between reading the row and
+        // writing it back.
+        app.twilio.recorder.inject(routes::UPDATE_TRUNK, Fault::Delay(Duration::from_millis(600)), 1);
+        let put = tokio::spawn(send(v1(&app, Method::PUT, &item(&id)).json(&json!({"name": "b"}))));
+        until("the rename to reach Twilio", || app.twilio.recorder.count(routes::UPDATE_TRUNK) == 1).await;
+        // Meanwhile the account is closed and a verification records it.
+        app.twilio.set_status(&sid, "closed");
+        let (status, verified) = send(v1(&app, Method::POST, &format!("{PROVIDERS}/{id}/verify"))).await;
+        assert_eq!(status, 200, "{verified}");
+        assert_eq!(verified["status"], "failed", "{verified}");
+        let (status, renamed) = put.await.unwrap();
+        assert_eq!(status, 200, "{renamed}");
+        assert_eq!(renamed["name"], "b");
+        let (_, now) = send(v1(&app, Method::GET, &item(&id))).await;
+        assert_eq!(now["name"], "b");
+        assert_eq!(now["verificationStatus"], "failed", "the fresh result stands: {now}");
+    }
+}
