@@ -209,14 +209,15 @@ impl HttpClient {
                             retryable: idempotency == Idempotency::Idempotent,
                         }
                     } else {
-                        match resp.bytes().await {
-                            Ok(body) => {
-                                return Ok(Reply {
-                                    status,
-                                    body: body.to_vec(),
-                                });
+                        match read_bounded(resp, MAX_BODY).await {
+                            Ok(body) => return Ok(Reply { status, body }),
+                            Err(BodyError::TooLarge) => {
+                                return Err(CarrierError::Protocol(format!(
+                                    "the answer is larger than {} KiB",
+                                    MAX_BODY / 1024
+                                )));
                             }
-                            Err(e) => Failure {
+                            Err(BodyError::Read(e)) => Failure {
                                 reason: describe(&e),
                                 retryable: idempotency == Idempotency::Idempotent,
                             },
@@ -312,7 +313,37 @@ fn describe(e: &reqwest::Error) -> String {
     }
 }
 
-/// `Retry-After` in delta-seconds (the form carriers send). HTTP-dates are ignored.
+/// The largest carrier answer read: far above any page Patchbay asks for (Twilio pages of
+/// 1,000 numbers are about 1.5 MiB), far below what would hurt the server.
+pub(crate) const MAX_BODY: usize = 4 * 1024 * 1024;
+
+/// A carrier's `Retry-After` is honoured up to this: a longer (or absurd) value is taken as
+/// this, so the next attempt is scheduled, never overflowed.
+pub(crate) const MAX_RETRY_AFTER: Duration = Duration::from_secs(24 * 60 * 60);
+
+enum BodyError {
+    TooLarge,
+    Read(reqwest::Error),
+}
+
+/// Reads a body chunk by chunk, giving up as soon as it passes `limit` bytes (a declared
+/// `Content-Length` above it is refused before reading).
+async fn read_bounded(mut resp: reqwest::Response, limit: usize) -> Result<Vec<u8>, BodyError> {
+    if resp.content_length().is_some_and(|n| n > limit as u64) {
+        return Err(BodyError::TooLarge);
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = resp.chunk().await.map_err(BodyError::Read)? {
+        if body.len() + chunk.len() > limit {
+            return Err(BodyError::TooLarge);
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}
+
+/// `Retry-After` in delta-seconds (the form carriers send), capped at [`MAX_RETRY_AFTER`].
+/// HTTP-dates are ignored.
 pub(crate) fn retry_after(headers: &header::HeaderMap) -> Option<Duration> {
     headers
         .get(header::RETRY_AFTER)?
@@ -321,7 +352,7 @@ pub(crate) fn retry_after(headers: &header::HeaderMap) -> Option<Duration> {
         .trim()
         .parse::<u64>()
         .ok()
-        .map(Duration::from_secs)
+        .map(|secs| Duration::from_secs(secs).min(MAX_RETRY_AFTER))
 }
 
 /// Joins a base URL and a path without losing a path prefix in the base
@@ -341,6 +372,8 @@ mod tests {
         assert_eq!(retry_after(&h), Some(Duration::from_secs(120)));
         h.insert(header::RETRY_AFTER, "Wed, 21 Oct 2015 07:28:00 GMT".parse().unwrap());
         assert_eq!(retry_after(&h), None);
+        h.insert(header::RETRY_AFTER, "99999999999999999".parse().unwrap());
+        assert_eq!(retry_after(&h), Some(MAX_RETRY_AFTER));
     }
 
     #[test]

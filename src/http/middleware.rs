@@ -22,6 +22,17 @@ pub(super) async fn with_deadline(deadline: std::time::Duration, req: Request, n
     }
 }
 
+/// What a panicking handler answers: the API's own 500 (envelope, or RFC 7807 under /api/v1),
+/// with the request id; the panic message goes to the log only.
+pub(super) fn panic_response(panic: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    let message = panic
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "(no message)".to_owned());
+    Error::Internal(anyhow::anyhow!("request handler panicked: {message}")).into_response()
+}
+
 fn request_id_from(req: &Request) -> String {
     req.headers()
         .get(REQUEST_ID_HEADER)

@@ -25,6 +25,7 @@ use axum::routing::{MethodFilter, on};
 use axum::{Router, ServiceExt};
 use tower::Layer as _;
 use tower::util::MapRequestLayer;
+use tower_http::catch_panic::CatchPanicLayer;
 
 pub use error::{ErrorParts, current_request_id};
 pub use format::etag;
@@ -102,13 +103,26 @@ pub fn router(app: AppState, settings: &HttpSettings) -> Router {
 }
 
 fn router_with(app: AppState, settings: &HttpSettings, limiting: Option<limits::RateLimiting>) -> Router {
+    let routes = Router::new().merge(api_routes().router).merge(openapi::router());
+    layered(routes, app, settings, limiting)
+}
+
+/// `routes` with the fallbacks and every layer a request passes.
+fn layered(
+    routes: Router<AppState>,
+    app: AppState,
+    settings: &HttpSettings,
+    limiting: Option<limits::RateLimiting>,
+) -> Router {
     let deadline = settings.request_timeout;
-    let mut router = Router::new()
-        .merge(api_routes().router)
-        .merge(openapi::router())
+    let mut router = routes
         .fallback(|| async { Error::NotFound("Not found.") })
         .method_not_allowed_fallback(|| async { Error::MethodNotAllowed })
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        // Inside the deadline and idempotency layers, so a panicking handler is an ordinary 500
+        // to them (its idempotency key is released) and to the client (the API's own error,
+        // with the request id to quote).
+        .layer(CatchPanicLayer::custom(middleware::panic_response))
         .layer(axum_middleware::from_fn(move |req: Request, next: Next| {
             middleware::with_deadline(deadline, req, next)
         }));
@@ -161,4 +175,49 @@ pub async fn serve(
         cleanup.abort();
     }
     result
+}
+
+#[cfg(test)]
+mod tests {
+    use axum::body::Body;
+    use tower::ServiceExt as _;
+
+    use super::*;
+
+    async fn boom() -> &'static str {
+        panic!("kaboom")
+    }
+
+    #[tokio::test]
+    async fn a_panicking_handler_answers_the_apis_own_500_with_its_request_id() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("p.db").display());
+        let store = crate::storage::connect(&url).await.unwrap();
+        let keyring =
+            crate::crypto::Keyring::from_base64_keys(["AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="]).unwrap();
+        let carriers = crate::carriers::Carriers::new(crate::carriers::CarrierSettings::default());
+        let app = Arc::new(Patchbay::new(store, Arc::new(keyring), carriers));
+        let routes = Router::new()
+            .route("/api/v2/boom", axum::routing::get(boom))
+            .route("/api/v1/boom", axum::routing::get(boom));
+        let router = layered(routes, app, &HttpSettings::default(), None);
+        for (path, content_type, status_field, id_field) in [
+            ("/api/v2/boom", "application/json", "status_code", "request_id"),
+            ("/api/v1/boom", "application/problem+json", "status", "requestId"),
+        ] {
+            let request = Request::get(path).body(Body::empty()).unwrap();
+            let response = router.clone().oneshot(request).await.unwrap();
+            assert_eq!(response.status(), 500, "{path}");
+            assert_eq!(response.headers()["content-type"], content_type, "{path}");
+            let id = response.headers()[REQUEST_ID_HEADER].to_str().unwrap().to_owned();
+            let body = axum::body::to_bytes(response.into_body(), 1 << 16).await.unwrap();
+            let body: serde_json::Value = serde_json::from_slice(&body).unwrap();
+            assert_eq!(body[status_field], 500, "{body}");
+            assert_eq!(body[id_field].as_str(), Some(id.as_str()), "{body}");
+            assert!(
+                !body.to_string().contains("kaboom"),
+                "the panic message stays in the log: {body}"
+            );
+        }
+    }
 }

@@ -5,7 +5,7 @@
 use std::time::{Duration, Instant};
 
 use crate::support::v1::{self, PROVIDERS, item, v1};
-use crate::support::{both_backends, send};
+use crate::support::{CONFIGS_UNVERIFIED, TWILIO_SID, both_backends, config_path, send};
 use reqwest::Method;
 use serde_json::json;
 use standin::recorder::Fault;
@@ -43,5 +43,45 @@ both_backends! {
         let (_, now) = send(v1(&app, Method::GET, &item(&id))).await;
         assert_eq!(now["name"], "b");
         assert_eq!(now["verificationStatus"], "failed", "the fresh result stands: {now}");
+    }
+
+    // Item 7: an absurd `Retry-After` from a carrier is capped, not a panic (the connection
+    // used to drop, and the verifier task with it).
+    async fn an_absurd_retry_after_from_a_carrier_is_capped(app) {
+        let (status, created) = send(app.admin(Method::POST, CONFIGS_UNVERIFIED)
+            .json(&json!({"provider": "twilio", "account_sid": TWILIO_SID, "auth_token": "t"}))).await;
+        assert_eq!(status, 201);
+        let verify = format!("{}verify/", config_path(&created["data"]["id"]));
+        app.twilio.recorder.inject(routes::FETCH_ACCOUNT, Fault::RateLimited { retry_after_secs: 99_999_999_999_999 }, 1);
+        let (status, body) = send(app.admin(Method::POST, &verify)).await;
+        assert_eq!(status, 200, "{body}");
+        assert_eq!(body["data"]["verification_status"], "pending", "{body}");
+        // The next attempt is scheduled at most a day out.
+        let record = crate::support::store::configuration_record(&app.app, &app.org,
+            patchbay::storage::ConfigurationKey::Id(created["data"]["id"].as_i64().unwrap())).await;
+        let next = record.next_verification_at.unwrap();
+        assert!(next <= chrono::Utc::now() + chrono::Duration::hours(24), "{next}");
+        assert!(next >= chrono::Utc::now() + chrono::Duration::hours(23), "{next}");
+    }
+
+    // Item 7: a carrier answer is read up to a bound; a bigger one is not taken in (here a
+    // well-formed, active account padded to 5 MiB: read whole, it verified).
+    async fn an_oversized_carrier_answer_is_refused_unread(app) {
+        app.twilio.put_account(TWILIO_SID, "t");
+        let (status, created) = send(app.admin(Method::POST, CONFIGS_UNVERIFIED)
+            .json(&json!({"provider": "twilio", "account_sid": TWILIO_SID, "auth_token": "t"}))).await;
+        assert_eq!(status, 201);
+        let verify = format!("{}verify/", config_path(&created["data"]["id"]));
+        let huge = json!({"sid": TWILIO_SID, "friendly_name": "x", "status": "active", "type": "Full",
+            "padding": "x".repeat(5 * 1024 * 1024)});
+        app.twilio.recorder.inject(routes::FETCH_ACCOUNT, Fault::Json { status: 200, body: huge }, 5);
+        let (status, body) = send(app.admin(Method::POST, &verify)).await;
+        assert_eq!(status, 200, "{body}");
+        assert_eq!(body["data"]["verification_status"], "pending", "{body}");
+        assert!(body["data"]["verification_details"].to_string().contains("larger than"), "{body}");
+        // An ordinary answer verifies.
+        app.twilio.recorder.reset();
+        let (_, body) = send(app.admin(Method::POST, &verify)).await;
+        assert_eq!(body["data"]["verification_status"], "verified", "{body}");
     }
 }
