@@ -47,9 +47,11 @@ pub async fn idempotency(State(app): State<AppState>, mut req: Request, next: Ne
     };
     // Keys belong to an organization. Without a valid caller the handler answers (401/403)
     // as it would without the header.
-    let caller = match bearer(&req) {
-        Some(token) => app.authenticate(token).await.ok(),
-        None => None,
+    let caller = match (req.extensions().get::<crate::service::Caller>(), bearer(&req)) {
+        // Authenticated already by the rate limiter.
+        (Some(caller), _) => Some(caller.clone()),
+        (None, Some(token)) => app.authenticate(token).await.ok(),
+        (None, None) => None,
     };
     let Some(caller) = caller else {
         return next.run(req).await;

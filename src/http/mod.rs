@@ -131,7 +131,10 @@ fn layered(
         idempotency::idempotency,
     ));
     if let Some(limiting) = limiting {
-        router = router.layer(axum_middleware::from_fn_with_state(limiting, limits::rate_limit));
+        router = router.layer(axum_middleware::from_fn_with_state(
+            (limiting, app.clone()),
+            limits::rate_limit,
+        ));
     }
     router
         .layer(axum_middleware::from_fn(middleware::problem_outside))

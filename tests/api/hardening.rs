@@ -2,10 +2,15 @@
 //! each pinned by a test that fails on the code before the fix. (Key rotation racing writes is
 //! in `key_rotation.rs`.)
 
+use std::num::NonZeroU32;
 use std::time::{Duration, Instant};
 
 use crate::support::v1::{self, PROVIDERS, item, v1};
-use crate::support::{CONFIGS_UNVERIFIED, TWILIO_SID, both_backends, config_path, send};
+use crate::support::{
+    Backend, CONFIGS, CONFIGS_UNVERIFIED, TWILIO_SID, both_backends, config_path, send, spawn_app_with,
+    test_http_settings,
+};
+use patchbay::http::{HttpSettings, RateLimit};
 use reqwest::Method;
 use serde_json::json;
 use standin::recorder::Fault;
@@ -83,5 +88,68 @@ both_backends! {
         app.twilio.recorder.reset();
         let (_, body) = send(app.admin(Method::POST, &verify)).await;
         assert_eq!(body["data"]["verification_status"], "verified", "{body}");
+    }
+}
+
+// Item 4: the rate limit follows the authenticated token whatever the spelling of the header,
+// and requests without valid credentials share their client address's bucket.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rate_limits_follow_the_token_not_the_header_spelling() {
+    for backend in [Backend::Sqlite, Backend::Postgres] {
+        let settings = HttpSettings {
+            rate_limit: Some(RateLimit {
+                per_second: NonZeroU32::new(1).unwrap(),
+                burst: NonZeroU32::new(4).unwrap(),
+            }),
+            ..test_http_settings()
+        };
+        let Some(app) = spawn_app_with(backend, settings).await else {
+            continue;
+        };
+        let t = &app.admin;
+        let spellings = [
+            format!("Token {t}"),
+            format!("token  {t}"),
+            format!("Bearer {t}"),
+            format!("BEARER {t} "),
+        ];
+        let mut throttled = 0;
+        for round in 0..3 {
+            for spelling in &spellings {
+                let response = app
+                    .bare(Method::GET, "/api/v2/platform/organizations/")
+                    .header("Authorization", spelling)
+                    .send()
+                    .await
+                    .unwrap();
+                match response.status().as_u16() {
+                    200 => {}
+                    429 => throttled += 1,
+                    other => panic!("{spelling:?} round {round}: {other}"),
+                }
+            }
+        }
+        // 12 requests against a burst of 4 (plus at most a refill or two while they run).
+        assert!(throttled >= 6, "{backend:?}: only {throttled} of 12 throttled");
+        // Another token of the same client keeps its own bucket.
+        let (status, _) = send(app.as_(&app.viewer, "acme", Method::GET, CONFIGS)).await;
+        assert_eq!(status, 200);
+
+        // Made-up tokens share the client address's bucket: a fresh token per request gets
+        // 401s until the bucket is empty, then 429s.
+        let mut statuses = Vec::new();
+        for i in 0..12 {
+            let response = app
+                .bare(Method::GET, "/api/v2/platform/organizations/")
+                .header("Authorization", format!("Token pbk_{i:040}"))
+                .send()
+                .await
+                .unwrap();
+            statuses.push(response.status().as_u16());
+        }
+        let throttled = statuses.iter().filter(|s| **s == 429).count();
+        assert!(throttled >= 6, "{backend:?}: {statuses:?}");
+        assert!(statuses.iter().all(|s| *s == 401 || *s == 429), "{statuses:?}");
+        app.stop().await;
     }
 }
