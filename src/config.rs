@@ -62,6 +62,9 @@ impl LogFormat {
 pub struct ServerSettings {
     #[arg(long, env = "PATCHBAY_LISTEN", default_value = "127.0.0.1:3001")]
     pub listen: SocketAddr,
+    /// Where `GET /metrics` (Prometheus) is served, apart from the API; unset: no metrics page.
+    #[arg(long, env = "PATCHBAY_METRICS_LISTEN")]
+    pub metrics_listen: Option<SocketAddr>,
     /// How often each configuration is re-verified with its carrier (e.g. 1h, 30m, 30s).
     #[arg(long, env = "PATCHBAY_VERIFY_INTERVAL", default_value = "1h", value_parser = parse_interval)]
     pub verify_interval: Duration,
@@ -145,6 +148,7 @@ impl Settings {
             let http = server.http();
             let fields = json!({
                 "listen": server.listen.to_string(),
+                "metrics_listen": server.metrics_listen.map(|a| a.to_string()),
                 "verify_interval_seconds": server.verify_interval.as_secs(),
                 "verify_concurrency": server.verify_concurrency,
                 "rate_limit": http.rate_limit.map(|l| json!({"per_second": l.per_second.get(), "burst": l.burst.get()})),
@@ -211,6 +215,7 @@ pub const FILE_SETTINGS: &[&str] = &[
     "log_format",
     "log",
     "listen",
+    "metrics_listen",
     "verify_interval",
     "verify_concurrency",
     "rate_limit_per_second",

@@ -114,6 +114,8 @@ pub struct HttpClient {
     max_retries: u32,
     retry_base_delay: Duration,
     max_inline_retry_after: Duration,
+    /// The hosts of the operator's base URLs: the only hosts a metrics label may name.
+    operator_hosts: std::sync::Arc<std::collections::BTreeSet<String>>,
 }
 
 impl HttpClient {
@@ -139,7 +141,19 @@ impl HttpClient {
             max_retries: settings.max_retries,
             retry_base_delay: settings.retry_base_delay,
             max_inline_retry_after: settings.max_inline_retry_after,
+            operator_hosts: std::sync::Arc::new(operator_hosts(settings)),
         })
+    }
+
+    /// The `host` label of a call: the host of an operator-configured base URL, or `user` for
+    /// a host a configuration supplied (SignalWire spaces, Exotel subdomains): those are
+    /// unbounded, and tenants' names.
+    fn host_label(&self, host: &str) -> String {
+        if self.operator_hosts.contains(host) {
+            host.to_owned()
+        } else {
+            "user".to_owned()
+        }
     }
 
     pub fn client(&self) -> &reqwest::Client {
@@ -174,7 +188,7 @@ impl HttpClient {
             let host = request
                 .try_clone()
                 .and_then(|r| r.build().ok())
-                .and_then(|r| r.url().host_str().map(str::to_owned))
+                .and_then(|r| r.url().host_str().map(|h| self.host_label(h)))
                 .unwrap_or_default();
             let result = request.send().await;
             let outcome = match &result {
@@ -355,6 +369,23 @@ pub(crate) fn retry_after(headers: &header::HeaderMap) -> Option<Duration> {
         .map(|secs| Duration::from_secs(secs).min(MAX_RETRY_AFTER))
 }
 
+/// The hosts of every base URL the operator configured.
+fn operator_hosts(settings: &CarrierSettings) -> std::collections::BTreeSet<String> {
+    [
+        Some(&settings.twilio_base_url),
+        Some(&settings.twilio_trunking_base_url),
+        Some(&settings.plivo_base_url),
+        Some(&settings.telnyx_base_url),
+        Some(&settings.vonage_base_url),
+        settings.exotel_base_url.as_ref(),
+        settings.signalwire_base_url.as_ref(),
+    ]
+    .into_iter()
+    .flatten()
+    .filter_map(|url| reqwest::Url::parse(url).ok()?.host_str().map(str::to_owned))
+    .collect()
+}
+
 /// Joins a base URL and a path without losing a path prefix in the base
 /// (`http://proxy/twilio` + `/2010-04-01/…`).
 pub(crate) fn join(base: &str, path: &str) -> String {
@@ -383,6 +414,15 @@ mod tests {
         let telnyx = br#"{"errors": [{"code": "10009", "title": "Auth", "detail": "bad key"}]}"#;
         assert_eq!(error_fields(telnyx), (Some(10009), Some("bad key".to_owned())));
         assert_eq!(error_fields(b"plain text"), (None, None));
+    }
+
+    #[test]
+    fn metrics_name_operator_hosts_only() {
+        let http = HttpClient::new(&CarrierSettings::default()).unwrap();
+        assert_eq!(http.host_label("api.twilio.com"), "api.twilio.com");
+        assert_eq!(http.host_label("trunking.twilio.com"), "trunking.twilio.com");
+        assert_eq!(http.host_label("acme-secret.signalwire.com"), "user");
+        assert_eq!(http.host_label("acme.exotel.in"), "user");
     }
 
     #[test]

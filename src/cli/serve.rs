@@ -26,11 +26,24 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("cannot listen on {listen}"))?;
     let app = Arc::new(app);
+    let metrics = match server.metrics_listen {
+        Some(addr) => {
+            let listener = tokio::net::TcpListener::bind(addr)
+                .await
+                .with_context(|| format!("cannot listen on {addr} for metrics"))?;
+            tracing::info!(metrics_listen = %listener.local_addr()?, "metrics served at /metrics");
+            Some(tokio::spawn(patchbay::http::serve_metrics(listener, app.clone())))
+        }
+        None => None,
+    };
     let worker = patchbay::worker::spawn(app.clone(), server.worker());
     let shutdown = shutdown_signal()?;
     tracing::info!(listen = %listener.local_addr()?, backend = app.backend(), "patchbay ready");
     patchbay::http::serve(listener, app.clone(), server.http(), shutdown).await?;
     worker.abort();
+    if let Some(metrics) = metrics {
+        metrics.abort();
+    }
     app.close().await;
     tracing::info!("patchbay stopped");
     Ok(())

@@ -89,7 +89,7 @@ impl RateLimiting {
 
 /// Operations endpoints are never limited: monitoring must see an overloaded service.
 fn exempt(path: &str) -> bool {
-    matches!(path, "/healthz" | "/readyz" | "/metrics" | "/openapi.json") || path.starts_with("/docs")
+    matches!(path, "/healthz" | "/readyz" | "/openapi.json") || path.starts_with("/docs")
 }
 
 fn set(headers: &mut HeaderMap, name: &'static str, value: u64) {
@@ -146,7 +146,7 @@ mod tests {
 
     #[test]
     fn operations_endpoints_are_exempt() {
-        for path in ["/healthz", "/readyz", "/metrics", "/docs/", "/openapi.json"] {
+        for path in ["/healthz", "/readyz", "/docs/", "/openapi.json"] {
             assert!(exempt(path), "{path}");
         }
         assert!(!exempt("/api/v2/platform/organizations"));

@@ -84,10 +84,10 @@ impl Routes {
 }
 
 fn api_routes() -> Routes {
-    let routes = Routes::new()
-        .add(Method::GET, "/healthz", operations::healthz)
-        .add(Method::GET, "/readyz", operations::readyz)
-        .add(Method::GET, "/metrics", operations::metrics);
+    let routes =
+        Routes::new()
+            .add(Method::GET, "/healthz", operations::healthz)
+            .add(Method::GET, "/readyz", operations::readyz);
     v1::routes(v2::routes(routes))
 }
 
@@ -140,6 +140,15 @@ fn layered(
         .layer(axum_middleware::from_fn(middleware::problem_outside))
         .layer(axum_middleware::from_fn(middleware::request_context))
         .with_state(app)
+}
+
+/// Serves `GET /metrics` (Prometheus text) on `listener`, apart from the API, until aborted.
+pub async fn serve_metrics(listener: tokio::net::TcpListener, app: AppState) -> std::io::Result<()> {
+    telemetry::prometheus();
+    let router = Router::new()
+        .route("/metrics", axum::routing::get(operations::metrics))
+        .with_state(app);
+    axum::serve(listener, router).await
 }
 
 /// Serves the API on `listener` until `shutdown` resolves, then finishes in-flight requests

@@ -5,9 +5,10 @@
 use std::num::NonZeroU32;
 use std::time::{Duration, Instant};
 
+use crate::support::process::{LoggedServer, patchbay_command};
 use crate::support::v1::{self, PROVIDERS, item, v1};
 use crate::support::{
-    Backend, CONFIGS, CONFIGS_UNVERIFIED, TWILIO_SID, both_backends, config_path, send, spawn_app_with,
+    Backend, CONFIGS, CONFIGS_UNVERIFIED, TWILIO_SID, both_backends, config_path, send, spawn_app, spawn_app_with,
     test_http_settings,
 };
 use patchbay::http::{HttpSettings, RateLimit};
@@ -152,4 +153,59 @@ async fn rate_limits_follow_the_token_not_the_header_spelling() {
         assert!(statuses.iter().all(|s| *s == 401 || *s == 429), "{statuses:?}");
         app.stop().await;
     }
+}
+
+// Item 3: made-up methods cannot mint metric labels, and the metrics page is not on the API
+// listener.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn made_up_methods_are_one_label_and_metrics_are_off_the_api_listener() {
+    let app = spawn_app(Backend::Sqlite).await.unwrap();
+    for method in ["ZZ123", "ZZ124", "PROPFIND"] {
+        let method = Method::from_bytes(method.as_bytes()).unwrap();
+        let status = app.bare(method, "/healthz").send().await.unwrap().status();
+        assert_eq!(status, 405);
+    }
+    let (status, body) = send(app.bare(Method::GET, "/metrics")).await;
+    assert_eq!(status, 404, "{body}");
+    let metrics = app.metrics_text().await;
+    assert!(
+        metrics.contains(r#"method="OTHER",route="/healthz",status="405""#),
+        "{metrics}"
+    );
+    for made_up in ["ZZ123", "ZZ124", "PROPFIND"] {
+        assert!(!metrics.contains(made_up), "{made_up} in:\n{metrics}");
+    }
+    app.stop().await;
+}
+
+// Item 3: `serve` has no metrics page unless PATCHBAY_METRICS_LISTEN names where.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_has_metrics_only_on_the_metrics_listener() {
+    let dir = tempfile::tempdir().unwrap();
+    let client = reqwest::Client::new();
+    let mut cmd = patchbay_command();
+    cmd.current_dir(dir.path());
+    let server = LoggedServer::start(cmd).unwrap();
+    assert_eq!(client.get(server.url("/metrics")).send().await.unwrap().status(), 404);
+    server.stop();
+
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut cmd = patchbay_command();
+    cmd.current_dir(dir.path())
+        .env("PATCHBAY_METRICS_LISTEN", format!("127.0.0.1:{port}"));
+    let server = LoggedServer::start(cmd).unwrap();
+    assert_eq!(client.get(server.url("/healthz")).send().await.unwrap().status(), 200);
+    assert_eq!(client.get(server.url("/metrics")).send().await.unwrap().status(), 404);
+    let page = client
+        .get(format!("http://127.0.0.1:{port}/metrics"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 200);
+    assert!(page.text().await.unwrap().contains("patchbay_http_requests_total"));
+    server.stop();
 }
