@@ -95,6 +95,7 @@ impl ServerSettings {
             rate_limit,
             request_timeout: self.request_timeout,
             shutdown_grace: self.shutdown_grace,
+            ..HttpSettings::default()
         }
     }
 

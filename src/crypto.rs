@@ -54,6 +54,28 @@ impl fmt::Debug for Sealed {
 
 struct MasterKey {
     cipher: Aes256Gcm,
+    /// A key for [`Keyring::fingerprints`], derived from the master key (never the key itself).
+    mac_key: Zeroizing<[u8; 32]>,
+}
+
+/// HMAC-SHA-256 (RFC 2104) over the concatenation of `parts`.
+fn hmac_sha256(key: &[u8; 32], parts: &[&[u8]]) -> [u8; 32] {
+    const BLOCK: usize = 64;
+    let mut ipad = Zeroizing::new([0x36u8; BLOCK]);
+    let mut opad = Zeroizing::new([0x5cu8; BLOCK]);
+    for (i, b) in key.iter().enumerate() {
+        ipad[i] ^= b;
+        opad[i] ^= b;
+    }
+    let mut inner = Sha256::new().chain_update(&ipad[..]);
+    for part in parts {
+        inner.update(part);
+    }
+    Sha256::new()
+        .chain_update(&opad[..])
+        .chain_update(inner.finalize())
+        .finalize()
+        .into()
 }
 
 /// The loaded master keys.
@@ -102,10 +124,18 @@ impl Keyring {
             let bytes = decode_key(b64)?;
             let id = key_id(&bytes);
             let key = Key::<Aes256Gcm>::try_from(&bytes[..]).map_err(|_| KeyError::Malformed)?;
+            let mac_key = Zeroizing::new(
+                Sha256::new()
+                    .chain_update(b"patchbay request fingerprint key v1\0")
+                    .chain_update(&bytes[..])
+                    .finalize()
+                    .into(),
+            );
             map.insert(
                 id.clone(),
                 MasterKey {
                     cipher: Aes256Gcm::new(&key),
+                    mac_key,
                 },
             );
             active.get_or_insert(id);
@@ -153,6 +183,17 @@ impl Keyring {
         self.keys.contains_key(id)
     }
 
+    /// Keyed fingerprints (hex HMAC-SHA-256) of `parts`, one per loaded key, the active key's
+    /// first: a stored fingerprint cannot be checked against guesses without a master key, and
+    /// one made under a key still loaded still matches during a rotation.
+    pub fn fingerprints(&self, parts: &[&[u8]]) -> Vec<String> {
+        let active = &self.keys[&self.active];
+        std::iter::once(active)
+            .chain(self.keys.iter().filter(|(id, _)| **id != self.active).map(|(_, k)| k))
+            .map(|k| hex::encode(hmac_sha256(&k.mac_key, parts)))
+            .collect()
+    }
+
     pub fn seal(&self, plaintext: &[u8], aad: &[u8]) -> Sealed {
         let key = &self.keys[&self.active];
         let nonce = Nonce::generate();
@@ -188,6 +229,31 @@ impl Keyring {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn hmac_matches_rfc_4231_and_fingerprints_are_keyed() {
+        // RFC 4231 test case 2 has a 4-byte key; ours are 32 bytes, zero-padded the same way.
+        let mut key = [0u8; 32];
+        key[..4].copy_from_slice(b"Jefe");
+        assert_eq!(
+            hex::encode(hmac_sha256(&key, &[b"what do ya want ", b"for nothing?"])),
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
+        );
+        let a = Keyring::from_base64_keys(["AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="]).unwrap();
+        let b = Keyring::from_base64_keys(["HxcdHBsaGRgXFhUUExIREA8ODQwLCgkIBwYFBAMCAQA="]).unwrap();
+        let both = Keyring::from_base64_keys([
+            "HxcdHBsaGRgXFhUUExIREA8ODQwLCgkIBwYFBAMCAQA=",
+            "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
+        ])
+        .unwrap();
+        let body: &[&[u8]] = &[b"POST /x\n", b"{\"sip_password\":\"hunter2\"}"];
+        assert_ne!(a.fingerprints(body), b.fingerprints(body));
+        assert_ne!(a.fingerprints(body)[0], hex::encode(Sha256::digest(body.concat())));
+        assert_eq!(
+            both.fingerprints(body),
+            [b.fingerprints(body)[0].clone(), a.fingerprints(body)[0].clone()]
+        );
+    }
+
     use super::*;
 
     const K1: &str = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";

@@ -34,6 +34,18 @@ pub struct HttpSettings {
     pub request_timeout: Duration,
     /// After a stop signal, how long in-flight requests may take before the server exits anyway.
     pub shutdown_grace: Duration,
+    /// Answers to `Idempotency-Key` requests larger than this are not kept for replay (a retry
+    /// is told the work is done instead).
+    pub idempotency_replay_limit: usize,
+}
+
+impl HttpSettings {
+    pub fn idempotency(&self) -> super::idempotency::IdempotencySettings {
+        super::idempotency::IdempotencySettings {
+            max_stored: self.idempotency_replay_limit,
+            ..super::idempotency::IdempotencySettings::for_deadline(self.request_timeout)
+        }
+    }
 }
 
 impl Default for HttpSettings {
@@ -45,6 +57,7 @@ impl Default for HttpSettings {
             }),
             request_timeout: Duration::from_secs(30),
             shutdown_grace: Duration::from_secs(30),
+            idempotency_replay_limit: 256 * 1024,
         }
     }
 }

@@ -127,7 +127,7 @@ fn layered(
             middleware::with_deadline(deadline, req, next)
         }));
     router = router.layer(axum_middleware::from_fn_with_state(
-        app.clone(),
+        (app.clone(), settings.idempotency()),
         idempotency::idempotency,
     ));
     if let Some(limiting) = limiting {

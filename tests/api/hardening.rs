@@ -3,13 +3,15 @@
 //! in `key_rotation.rs`.)
 
 use std::num::NonZeroU32;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use crate::support::app::open_patchbay;
 use crate::support::process::{LoggedServer, patchbay_command};
 use crate::support::v1::{self, PROVIDERS, item, v1};
 use crate::support::{
-    Backend, CONFIGS, CONFIGS_UNVERIFIED, TWILIO_SID, both_backends, config_path, send, spawn_app, spawn_app_with,
-    test_http_settings,
+    Backend, CONFIGS, CONFIGS_UNVERIFIED, TEST_KEY, TWILIO_SID, both_backends, config_path, send, spawn_app,
+    spawn_app_with, test_http_settings,
 };
 use patchbay::http::{HttpSettings, RateLimit};
 use reqwest::Method;
@@ -89,6 +91,29 @@ both_backends! {
         app.twilio.recorder.reset();
         let (_, body) = send(app.admin(Method::POST, &verify)).await;
         assert_eq!(body["data"]["verification_status"], "verified", "{body}");
+    }
+
+    // Item 9: the idempotency fingerprint is keyed by the master key (a plain hash of the body
+    // would match under any key), and still matches under a key kept during a rotation.
+    async fn idempotency_fingerprints_are_keyed_by_the_master_key(app) {
+        let body = json!({"provider": "twilio", "account_sid": TWILIO_SID, "auth_token": "weak-password"});
+        let post = |url: String| app.client.post(url)
+            .header("Authorization", format!("Token {}", app.admin)).header("Org-Handle", "acme")
+            .header("Idempotency-Key", "create-1").json(&body);
+        let (status, first) = send(post(app.url(CONFIGS_UNVERIFIED))).await;
+        assert_eq!(status, 201, "{first}");
+        for (keys, expected) in [(&[ROTATED_KEY, TEST_KEY][..], 201), (&[ROTATED_KEY][..], 422)] {
+            let other = Arc::new(open_patchbay(&app.database_url, keys, &app.twilio.url()).await);
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            let url = format!("http://{}{CONFIGS_UNVERIFIED}", listener.local_addr().unwrap());
+            let server = tokio::spawn(patchbay::http::serve(listener, other, test_http_settings(), std::future::pending()));
+            let (status, again) = send(post(url)).await;
+            assert_eq!(status, expected, "{keys:?}: {again}");
+            if expected == 201 {
+                assert_eq!(again, first, "replayed under a key still loaded");
+            }
+            server.abort();
+        }
     }
 }
 
@@ -208,4 +233,69 @@ async fn serve_has_metrics_only_on_the_metrics_listener() {
     assert_eq!(page.status(), 200);
     assert!(page.text().await.unwrap().contains("patchbay_http_requests_total"));
     server.stop();
+}
+
+const ROTATED_KEY: &str = "HxcdHBsaGRgXFhUUExIREA8ODQwLCgkIBwYFBAMCAQA=";
+
+// Item 9: an answer too large to keep for replay is still the client's answer, and a retry
+// learns the work is done (it used to be a 500 after the row was committed).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_answer_too_large_to_keep_for_replay_is_still_a_success() {
+    for backend in [Backend::Sqlite, Backend::Postgres] {
+        let settings = HttpSettings {
+            idempotency_replay_limit: 64,
+            ..test_http_settings()
+        };
+        let Some(app) = spawn_app_with(backend, settings).await else {
+            continue;
+        };
+        let post = || {
+            app.admin(Method::POST, CONFIGS_UNVERIFIED)
+                .header("Idempotency-Key", "big-1")
+                .json(&json!({"provider": "twilio", "account_sid": TWILIO_SID, "auth_token": "t"}))
+        };
+        let (status, first) = send(post()).await;
+        assert_eq!(status, 201, "{backend:?}: {first}");
+        assert!(first["data"]["id"].is_i64(), "the whole answer: {first}");
+        let response = post().send().await.unwrap();
+        assert_eq!(response.status(), 201);
+        assert_eq!(response.headers()["idempotent-replayed"], "true");
+        let again: serde_json::Value = response.json().await.unwrap();
+        assert!(
+            again["message"].as_str().unwrap().starts_with("Already done"),
+            "{again}"
+        );
+        let (_, list) = send(app.admin(Method::GET, CONFIGS)).await;
+        assert_eq!(list["count"], 1, "done once: {list}");
+        app.stop().await;
+    }
+}
+
+// Items 5 and 9: an `Idempotency-Key` POST whose body trickles in is cut off at the request
+// deadline (the body used to be read outside it, forever).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_trickled_idempotent_body_is_cut_off_at_the_deadline() {
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    let settings = HttpSettings {
+        request_timeout: Duration::from_millis(500),
+        ..test_http_settings()
+    };
+    let app = spawn_app_with(Backend::Sqlite, settings).await.unwrap();
+    let mut stream = tokio::net::TcpStream::connect(app.addr).await.unwrap();
+    let head = format!(
+        "POST {CONFIGS} HTTP/1.1\r\nHost: x\r\nAuthorization: Token {}\r\nOrg-Handle: acme\r\n\
+         Idempotency-Key: slow-1\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{{\"pro",
+        app.admin
+    );
+    stream.write_all(head.as_bytes()).await.unwrap();
+    let started = Instant::now();
+    let mut answer = vec![0u8; 4096];
+    let n = tokio::time::timeout(Duration::from_secs(10), stream.read(&mut answer))
+        .await
+        .expect("answered, not held open by the trickle")
+        .unwrap();
+    let answer = String::from_utf8_lossy(&answer[..n]);
+    assert!(answer.starts_with("HTTP/1.1 503"), "{answer}");
+    assert!(started.elapsed() < Duration::from_secs(5));
+    app.stop().await;
 }

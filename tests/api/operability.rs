@@ -20,6 +20,7 @@ fn settings(rate_limit: Option<(u32, u32)>, request_timeout: Duration) -> HttpSe
         }),
         request_timeout,
         shutdown_grace: Duration::from_secs(5),
+        ..HttpSettings::default()
     }
 }
 
