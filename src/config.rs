@@ -329,18 +329,34 @@ fn default_key_file(db: &Path) -> PathBuf {
     db.with_file_name(name)
 }
 
-/// A database URL with any password replaced, for logs and `config check`.
+/// A URL with every credential replaced, for logs, errors and `config check`: the userinfo
+/// password, and the value of any query parameter that can hold one (`password=`,
+/// `sslpassword=`, anything named like a secret, token or key). A URL that does not parse but
+/// might hold one is replaced whole.
 pub fn redact_url(url: &str) -> String {
-    match url.split_once("://") {
-        Some((scheme, rest)) => match rest.rsplit_once('@') {
-            Some((userinfo, host)) => {
-                let user = userinfo.split(':').next().unwrap_or_default();
-                format!("{scheme}://{user}:***@{host}")
-            }
-            None => url.to_owned(),
-        },
-        None => url.to_owned(),
+    if !url.contains("://") && !url.contains('@') && !url.contains('?') {
+        return url.to_owned(); // a plain file path
     }
+    let Ok(mut parsed) = reqwest::Url::parse(url) else {
+        let scheme = url.split_once(':').map_or("", |(s, _)| s);
+        return format!("{scheme}:<unparseable URL, redacted>");
+    };
+    if parsed.password().is_some() {
+        let _ = parsed.set_password(Some("***"));
+    }
+    if parsed.query().is_some() {
+        let pairs: Vec<(String, String)> = parsed
+            .query_pairs()
+            .map(|(k, v)| {
+                let secret = ["pass", "secret", "token", "key", "auth", "cred"]
+                    .iter()
+                    .any(|w| k.to_ascii_lowercase().contains(w));
+                (k.into_owned(), if secret { "***".to_owned() } else { v.into_owned() })
+            })
+            .collect();
+        parsed.query_pairs_mut().clear().extend_pairs(pairs);
+    }
+    parsed.to_string()
 }
 
 #[cfg(test)]
@@ -399,6 +415,27 @@ mod tests {
             "postgres://app:***@db:5432/x"
         );
         assert_eq!(redact_url("sqlite://patchbay.db"), "sqlite://patchbay.db");
-        assert!(!redact_url("postgres://u:p@ss@h/x").contains("p@ss"));
+        assert!(!redact_url("postgres://u:p@ss@h/x").contains("ss"));
+        for url in [
+            "postgres://u@h/x?password=hunter2",
+            "postgres://u@h/x?sslmode=require&PASSWORD=hunter2",
+            "postgresql://h/x?user=u&sslpassword=hunter2",
+            "postgres://u:hunter2@h1:5432,h2:5433/x",
+            "postgres://u:hun%40ter2@h/x",
+            "postgres://u:hunter2@[::1]:5432/x?application_name=pb",
+            "postgres://u:hunter2@h/x?options=-c%20x",
+        ] {
+            let redacted = redact_url(url);
+            assert!(
+                !redacted.contains("hunter2") && !redacted.contains("hun%40"),
+                "{url} -> {redacted}"
+            );
+        }
+        assert_eq!(
+            redact_url("postgres://u@h/x?sslmode=require&password=hunter2"),
+            "postgres://u@h/x?sslmode=require&password=***"
+        );
+        assert_eq!(redact_url("patchbay.db"), "patchbay.db");
+        assert_eq!(redact_url("sqlite::memory:"), "sqlite::memory:");
     }
 }

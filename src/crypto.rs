@@ -26,6 +26,11 @@ pub enum KeyError {
     Io { path: String, source: std::io::Error },
     #[error("no master key given: set PATCHBAY_MASTER_KEY (base64, 32 bytes) or PATCHBAY_MASTER_KEY_FILE")]
     Missing,
+    #[error(
+        "the key file {path} can be read by other users (mode {mode:o}): restrict it with `chmod 600 {path}` \
+         (and consider the key exposed)"
+    )]
+    Exposed { path: String, mode: u32 },
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -146,14 +151,28 @@ impl Keyring {
         })
     }
 
-    /// Reads the key file, creating it (mode 0600) with a random key if it does not exist.
+    /// Reads the key file, creating it (mode 0600) with a random key if it does not exist. A key
+    /// file group or others can read is refused.
     pub fn load_or_create_file(path: &Path) -> Result<Self, KeyError> {
         let io = |source| KeyError::Io {
             path: path.display().to_string(),
             source,
         };
         match std::fs::read_to_string(path) {
-            Ok(text) => Self::from_base64_keys([text.as_str()]),
+            Ok(text) => {
+                #[cfg(unix)]
+                {
+                    use std::os::unix::fs::PermissionsExt as _;
+                    let mode = std::fs::metadata(path).map_err(io)?.permissions().mode() & 0o777;
+                    if mode & 0o077 != 0 {
+                        return Err(KeyError::Exposed {
+                            path: path.display().to_string(),
+                            mode,
+                        });
+                    }
+                }
+                Self::from_base64_keys([text.as_str()])
+            }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 let key =
                     Zeroizing::new(base64::engine::general_purpose::STANDARD.encode(Key::<Aes256Gcm>::generate()));

@@ -12,7 +12,14 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
         .await?
         .with_verify_interval(server.verify_interval);
     let listen = server.listen;
-    if let Some((org, token)) = app.bootstrap_demo().await? {
+    // The demo organization is for the embedded SQLite default only: on PostgreSQL (a shared,
+    // provisioned database) organizations and tokens are created with the CLI.
+    let demo = if patchbay::config::is_postgres(&settings.common.database_url) {
+        None
+    } else {
+        app.bootstrap_demo().await?
+    };
+    if let Some((org, token)) = demo {
         // Printed to stdout once, never logged: it is a credential.
         println!(
             "Created organization '{handle}' with an admin API token (shown once, store it now):\n\n  \

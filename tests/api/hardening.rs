@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crate::support::app::open_patchbay;
-use crate::support::process::{LoggedServer, patchbay_command};
+use crate::support::process::{LoggedServer, patchbay_command, run};
 use crate::support::v1::{self, PROVIDERS, item, v1};
 use crate::support::{
     Backend, CONFIGS, CONFIGS_UNVERIFIED, TEST_KEY, TWILIO_SID, both_backends, config_path, send, spawn_app,
@@ -298,4 +298,81 @@ async fn a_trickled_idempotent_body_is_cut_off_at_the_deadline() {
     assert!(answer.starts_with("HTTP/1.1 503"), "{answer}");
     assert!(started.elapsed() < Duration::from_secs(5));
     app.stop().await;
+}
+
+// Item 12: a database password given as a query parameter is never printed, by `config
+// check` or by a start-up error.
+#[test]
+fn database_passwords_in_any_url_form_stay_out_of_output() {
+    for url in [
+        "postgres://patchbay@127.0.0.1:9/db?password=hunter2-canary",
+        "postgres://patchbay:hunter2-canary@127.0.0.1:9/db",
+        "postgresql://127.0.0.1:9/db?user=patchbay&sslmode=disable&sslpassword=hunter2-canary",
+    ] {
+        let (_, stdout, stderr) = run(patchbay_command().env("PATCHBAY_MASTER_KEY", TEST_KEY).args([
+            "--database-url",
+            url,
+            "config",
+            "check",
+        ]));
+        assert!(stdout.contains("127.0.0.1:9"), "{stdout}");
+        assert!(
+            !stdout.contains("hunter2") && !stderr.contains("hunter2"),
+            "{stdout}{stderr}"
+        );
+        let (ok, stdout, stderr) =
+            run(patchbay_command()
+                .env("PATCHBAY_MASTER_KEY", TEST_KEY)
+                .args(["--database-url", url, "org", "list"]));
+        assert!(!ok && stderr.contains("cannot open the database"), "{stderr}");
+        assert!(
+            !stdout.contains("hunter2") && !stderr.contains("hunter2"),
+            "{stdout}{stderr}"
+        );
+    }
+}
+
+// Item 12: an empty PostgreSQL database gets no demo organization or admin token at start.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_demo_organization_on_postgres() {
+    let Some(pg) = crate::support::ScratchPostgres::create().await else {
+        return;
+    };
+    let mut cmd = patchbay_command();
+    cmd.env("PATCHBAY_DATABASE_URL", &pg.url)
+        .env("PATCHBAY_MASTER_KEY", TEST_KEY);
+    let server = LoggedServer::start(cmd).unwrap();
+    let (stdout, _) = server.stop();
+    assert!(!stdout.contains("PATCHBAY_TOKEN"), "{stdout}");
+    let app = open_patchbay(&pg.url, &[TEST_KEY], crate::support::process::CLOSED_PORT).await;
+    assert!(app.list_organizations().await.unwrap().is_empty());
+    crate::support::store::close_database(&app).await;
+}
+
+// Item 13: the SQLite database is created readable by its owner only, and a key file others
+// can read is refused.
+#[cfg(unix)]
+#[test]
+fn the_database_is_private_and_an_exposed_key_file_is_refused() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let dir = tempfile::tempdir().unwrap();
+    let (ok, _, stderr) = run(patchbay_command()
+        .current_dir(dir.path())
+        .args(["org", "create", "acme"]));
+    assert!(ok, "{stderr}");
+    let mode = |name: &str| std::fs::metadata(dir.path().join(name)).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode("patchbay.db"), 0o600);
+    assert_eq!(mode("patchbay.db.key"), 0o600);
+
+    let key = dir.path().join("patchbay.db.key");
+    std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let (ok, _, stderr) = run(patchbay_command().current_dir(dir.path()).args(["org", "list"]));
+    assert!(!ok, "an exposed key file is refused");
+    assert!(
+        stderr.contains("chmod 600") && stderr.contains("patchbay.db.key"),
+        "{stderr}"
+    );
+    std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let (ok, stdout, stderr) = run(patchbay_command().current_dir(dir.path()).args(["org", "list"]));
+    assert!(ok && stdout.contains("acme"), "{stdout}{stderr}");
 }
