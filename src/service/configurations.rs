@@ -183,6 +183,7 @@ impl Patchbay {
                      create a new configuration for the other account.",
                 ));
             }
+            self.require_secrets_for_new_host(provider, &current, &patch)?;
             let (mut state, secrets) = self.patched_state(provider, &current, &patch)?;
             if patch.changes_credentials() {
                 if state.account_sid != current.account_sid
@@ -212,6 +213,40 @@ impl Patchbay {
             if let Some(done) = version_race(written, if_match, CONFIG_NOT_FOUND)? {
                 return Ok(done);
             }
+        }
+    }
+
+    /// A stored secret is only ever sent to the host it was given for: a patch that moves a
+    /// configuration to another user-supplied host (`space_url`, `subdomain`) must send every
+    /// stored secret again, or nothing changes.
+    fn require_secrets_for_new_host(
+        &self,
+        provider: &Provider,
+        current: &ConfigurationRecord,
+        patch: &ConfigurationPatch,
+    ) -> Result<()> {
+        let Some(field) = ["space_url", "subdomain"]
+            .into_iter()
+            .find(|f| provider.extra_field(f).is_some() && patch.settings.contains_key(*f))
+        else {
+            return Ok(());
+        };
+        let mut after = current.settings.0.clone();
+        configuration::apply_settings(provider, &mut after, patch);
+        if after.get(field) == current.settings.0.get(field) {
+            return Ok(());
+        }
+        let message = format!("Send this secret again to change {field}: a stored secret is never sent to a new host.");
+        let errors: configuration::FieldErrors = self
+            .open_secrets(current)?
+            .names()
+            .filter(|name| !matches!(patch.secrets.get(*name), Some(Some(_))))
+            .map(|name| (name.to_owned(), vec![message.clone()]))
+            .collect();
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(Error::validation(errors))
         }
     }
 

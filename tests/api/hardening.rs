@@ -115,6 +115,41 @@ both_backends! {
             server.abort();
         }
     }
+
+    // Item 8: moving a configuration to another user-supplied host needs its secret sent again
+    // (the stored one used to be sent to the new host), and Exotel takes its two API hosts only.
+    async fn a_new_host_needs_the_secret_again_and_exotel_takes_its_api_hosts_only(app) {
+        let (status, body) = send(app.admin(Method::POST, CONFIGS_UNVERIFIED).json(&json!({
+            "provider": "exotel", "account_sid": "acme1", "auth_token": "tok", "api_key": "key",
+            "subdomain": "evil.exotel.com"}))).await;
+        assert_eq!(status, 400, "{body}");
+        assert!(body["errors"]["subdomain"].is_array(), "{body}");
+        let (status, exotel) = send(app.admin(Method::POST, CONFIGS_UNVERIFIED).json(&json!({
+            "provider": "exotel", "account_sid": "acme1", "auth_token": "tok", "api_key": "key",
+            "subdomain": "api.exotel.com"}))).await;
+        assert_eq!(status, 201, "{exotel}");
+        let path = format!("{}?verify=false", config_path(&exotel["data"]["id"]));
+        let (status, body) = send(app.admin(Method::PATCH, &path).json(&json!({"subdomain": "api.in.exotel.com"}))).await;
+        assert_eq!(status, 400, "{body}");
+        assert!(body["errors"]["auth_token"][0].as_str().unwrap().contains("never sent to a new host"), "{body}");
+        let (status, body) = send(app.admin(Method::PATCH, &path).json(&json!({"subdomain": "api.exotel.com", "name": "same host"}))).await;
+        assert_eq!(status, 200, "an unchanged host needs nothing: {body}");
+        let (status, body) = send(app.admin(Method::PATCH, &path)
+            .json(&json!({"subdomain": "api.in.exotel.com", "auth_token": "tok-mumbai"}))).await;
+        assert_eq!(status, 200, "{body}");
+        assert_eq!(body["data"]["subdomain"], "api.in.exotel.com");
+
+        let (status, sw) = send(app.admin(Method::POST, CONFIGS_UNVERIFIED).json(&json!({
+            "provider": "signalwire", "account_sid": "0b2d8f9e-1c3a-4e5f-8a7b-6c5d4e3f2a1b",
+            "auth_token": "PTsecret", "space_url": "acme.signalwire.com"}))).await;
+        assert_eq!(status, 201, "{sw}");
+        let path = format!("{}?verify=false", config_path(&sw["data"]["id"]));
+        let (status, body) = send(app.admin(Method::PATCH, &path).json(&json!({"space_url": "attacker.signalwire.com"}))).await;
+        assert_eq!(status, 400, "{body}");
+        assert!(body["errors"]["auth_token"].is_array(), "{body}");
+        let (_, now) = send(app.admin(Method::GET, &config_path(&sw["data"]["id"]))).await;
+        assert_eq!(now["data"]["space_url"], "acme.signalwire.com", "nothing changed");
+    }
 }
 
 // Item 4: the rate limit follows the authenticated token whatever the spelling of the header,
