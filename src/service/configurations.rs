@@ -285,7 +285,7 @@ impl Patchbay {
         // deleting it from either family removes that too, never just the row.
         if current.trunk_sid.is_some() {
             return self
-                .delete_twilio_provider(org.id, current.uuid)
+                .delete_twilio_provider(org.id, current.uuid, false)
                 .await
                 .map_err(|e| match e {
                     Error::NotFound(_) => Error::NotFound(CONFIG_NOT_FOUND),

@@ -150,6 +150,40 @@ both_backends! {
         let (_, now) = send(app.admin(Method::GET, &config_path(&sw["data"]["id"]))).await;
         assert_eq!(now["data"]["space_url"], "acme.signalwire.com", "nothing changed");
     }
+
+    // Item 11: a Twilio provider whose credentials are dead can be deleted with `?force=true`;
+    // the audit event says what was left at Twilio (without it, the delete stays refused).
+    async fn a_provider_with_dead_credentials_can_be_force_deleted(app) {
+        let (created, sid, _) = v1::create(&app, json!({"name": "dead"})).await;
+        let id = created["id"].as_str().unwrap().to_owned();
+        let number = app.twilio.add_incoming_number(&sid, "+14155550100");
+        v1::import(&app, &id, &[&number]).await;
+        let trunk = app.twilio.trunks()[0].sid.clone();
+        let list = app.twilio.credential_lists()[0].sid.clone();
+        app.twilio.set_auth_token(&sid, &standin::random_hex(32));
+
+        let (status, body) = send(v1(&app, Method::DELETE, &item(&id))).await;
+        assert_eq!(status, 400, "refused without force: {body}");
+        let (status, _) = send(v1(&app, Method::DELETE, &format!("{}?force=maybe", item(&id)))).await;
+        assert_eq!(status, 400);
+        let (status, _) = send(v1(&app, Method::GET, &item(&id))).await;
+        assert_eq!(status, 200, "still there");
+
+        let (status, body) = send(v1(&app, Method::DELETE, &format!("{}?force=true", item(&id)))).await;
+        assert_eq!(status, 204, "{body}");
+        let (status, _) = send(v1(&app, Method::GET, &item(&id))).await;
+        assert_eq!(status, 404);
+        let (_, audit) = send(app.admin(Method::GET, "/api/v2/platform/audit-events/")).await;
+        let event = &audit["data"][0];
+        assert_eq!(event["action"], "provider.force_deleted", "{audit}");
+        assert_eq!(event["resource_id"], id.as_str());
+        assert_eq!(event["fields"], json!([
+            format!("twilio_phone_number:{number}"),
+            format!("twilio_credential_list:{list}"),
+            format!("twilio_trunk:{trunk}"),
+        ]));
+        assert_eq!(app.twilio.trunks().len(), 1, "left at Twilio, as the audit says");
+    }
 }
 
 // Item 4: the rate limit follows the authenticated token whatever the spelling of the header,

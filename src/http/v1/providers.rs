@@ -296,7 +296,8 @@ pub(super) async fn verify_provider(
 
 #[utoipa::path(delete, path = "/api/v1/providers/{id}", tag = "v1: Twilio providers",
     summary = "Delete a provider (tears down its SIP trunk at Twilio)",
-    params(OptionalOrgHandleHeader, ("id" = uuid::Uuid, Path, description = "Provider identifier"), IfMatchHeader),
+    params(OptionalOrgHandleHeader, ("id" = uuid::Uuid, Path, description = "Provider identifier"), IfMatchHeader,
+        ("force" = Option<bool>, Query, description = "`true`: if Twilio cannot be cleaned up (e.g. the stored credentials are dead), delete the provider and its secrets here anyway; the audit event `provider.force_deleted` lists what was left in the Twilio account")),
     responses((status = 204, description = "Deleted; empty body"),
         (status = 400, description = "Twilio refused the stored credentials", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "`Org-Handle` is not the token's organization, or a read-only token", body = Problem, content_type = "application/problem+json"),
@@ -309,20 +310,27 @@ pub(super) async fn delete_provider(
     V1Caller(caller): V1Caller,
     ProviderId(id): ProviderId,
     IfMatch(if_match): IfMatch,
+    QueryMap(query): QueryMap,
 ) -> Result<StatusCode> {
     caller.require_write()?;
+    let force = match query.get("force").map(String::as_str) {
+        None | Some("false") => false,
+        Some("true") => true,
+        Some(_) => return Err(Error::field("force", "Must be true or false.")),
+    };
     // Checked before the trunk is torn down at Twilio, which cannot be undone.
     let current = app.get_twilio_provider(caller.org.id, id).await?.record;
     if if_match.is_some_and(|v| v != current.version) {
         return Err(Error::PreconditionFailed);
     }
-    app.delete_twilio_provider(caller.org.id, id).await?;
+    app.delete_twilio_provider(caller.org.id, id, force).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 #[utoipa::path(delete, path = "/api/v1/providers/twilio/{id}", tag = "v1: Twilio providers",
     summary = "Delete a Twilio provider (tears down its SIP trunk at Twilio)",
-    params(OptionalOrgHandleHeader, ("id" = uuid::Uuid, Path, description = "Provider identifier"), IfMatchHeader),
+    params(OptionalOrgHandleHeader, ("id" = uuid::Uuid, Path, description = "Provider identifier"), IfMatchHeader,
+        ("force" = Option<bool>, Query, description = "`true`: if Twilio cannot be cleaned up (e.g. the stored credentials are dead), delete the provider and its secrets here anyway; the audit event `provider.force_deleted` lists what was left in the Twilio account")),
     responses((status = 204, description = "Deleted; empty body"),
         (status = 400, description = "Twilio refused the stored credentials", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "`Org-Handle` is not the token's organization, or a read-only token", body = Problem, content_type = "application/problem+json"),
@@ -335,8 +343,9 @@ pub(super) async fn delete_twilio_provider(
     caller: V1Caller,
     id: ProviderId,
     if_match: IfMatch,
+    query: QueryMap,
 ) -> Result<StatusCode> {
-    delete_provider(state, caller, id, if_match).await
+    delete_provider(state, caller, id, if_match, query).await
 }
 
 // ---- documentation-only: the fixed strings the views carry ---------------------------------------
