@@ -80,6 +80,13 @@ pub struct ServerSettings {
     /// A request still running after this is cancelled with a 503.
     #[arg(long, env = "PATCHBAY_REQUEST_TIMEOUT", default_value = "30s", value_parser = parse_interval)]
     pub request_timeout: Duration,
+    /// A connection that has not sent a complete request head this long after opening (or after
+    /// its last answer, when kept alive) is closed.
+    #[arg(long, env = "PATCHBAY_HEADER_READ_TIMEOUT", default_value = "10s", value_parser = parse_interval)]
+    pub header_read_timeout: Duration,
+    /// Connections served at once; more wait in the listen backlog.
+    #[arg(long, env = "PATCHBAY_MAX_CONNECTIONS", default_value_t = 1024, value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_connections: u32,
     /// After SIGTERM/SIGINT, how long in-flight requests may take before the process exits.
     #[arg(long, env = "PATCHBAY_SHUTDOWN_GRACE", default_value = "30s", value_parser = parse_interval)]
     pub shutdown_grace: Duration,
@@ -95,6 +102,8 @@ impl ServerSettings {
             rate_limit,
             request_timeout: self.request_timeout,
             shutdown_grace: self.shutdown_grace,
+            header_read_timeout: self.header_read_timeout,
+            max_connections: self.max_connections as usize,
             ..HttpSettings::default()
         }
     }
@@ -155,6 +164,8 @@ impl Settings {
                 "rate_limit": http.rate_limit.map(|l| json!({"per_second": l.per_second.get(), "burst": l.burst.get()})),
                 "request_timeout_seconds": http.request_timeout.as_secs(),
                 "shutdown_grace_seconds": http.shutdown_grace.as_secs(),
+                "header_read_timeout_seconds": http.header_read_timeout.as_secs(),
+                "max_connections": http.max_connections,
             });
             if let (Some(out), serde_json::Value::Object(fields)) = (out.as_object_mut(), fields) {
                 out.extend(fields);
@@ -223,6 +234,8 @@ pub const FILE_SETTINGS: &[&str] = &[
     "rate_limit_burst",
     "request_timeout",
     "shutdown_grace",
+    "header_read_timeout",
+    "max_connections",
     "twilio_base_url",
     "twilio_trunking_base_url",
     "plivo_base_url",

@@ -37,6 +37,11 @@ pub struct HttpSettings {
     /// Answers to `Idempotency-Key` requests larger than this are not kept for replay (a retry
     /// is told the work is done instead).
     pub idempotency_replay_limit: usize,
+    /// A connection that has not sent a complete request head this long after opening, or
+    /// after its last answer (keep-alive), is closed.
+    pub header_read_timeout: Duration,
+    /// Connections served at once; more wait in the listen backlog.
+    pub max_connections: usize,
 }
 
 impl HttpSettings {
@@ -58,6 +63,8 @@ impl Default for HttpSettings {
             request_timeout: Duration::from_secs(30),
             shutdown_grace: Duration::from_secs(30),
             idempotency_replay_limit: 256 * 1024,
+            header_read_timeout: Duration::from_secs(10),
+            max_connections: 1024,
         }
     }
 }

@@ -15,14 +15,13 @@ mod v1;
 mod v2;
 
 use std::future::Future;
-use std::net::SocketAddr;
 use std::sync::Arc;
 
+use axum::Router;
 use axum::extract::{DefaultBodyLimit, Request};
 use axum::http::Method;
 use axum::middleware::{self as axum_middleware, Next};
 use axum::routing::{MethodFilter, on};
-use axum::{Router, ServiceExt};
 use tower::Layer as _;
 use tower::util::MapRequestLayer;
 use tower_http::catch_panic::CatchPanicLayer;
@@ -152,41 +151,80 @@ pub async fn serve_metrics(listener: tokio::net::TcpListener, app: AppState) -> 
 }
 
 /// Serves the API on `listener` until `shutdown` resolves, then finishes in-flight requests
-/// (for at most `settings.shutdown_grace`).
+/// (for at most `settings.shutdown_grace`). Slow clients are bounded: at most
+/// `settings.max_connections` connections are served at once (more wait in the listen backlog),
+/// and a connection that has not sent a complete request head within
+/// `settings.header_read_timeout` (a trickled head, or an idle keep-alive) is closed.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     app: AppState,
     settings: HttpSettings,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+    use hyper_util::server::conn::auto;
+    use hyper_util::service::TowerToHyperService;
+
     let limiting = settings.rate_limit.map(limits::RateLimiting::new);
     let cleanup = limiting.as_ref().map(limits::RateLimiting::spawn_cleanup);
     telemetry::prometheus();
     let service = MapRequestLayer::new(middleware::canonical_api_path).layer(router_with(app, &settings, limiting));
-    let stopping = Arc::new(tokio::sync::Notify::new());
-    let graceful = axum::serve(
-        listener,
-        ServiceExt::<Request>::into_make_service_with_connect_info::<SocketAddr>(service),
-    )
-    .with_graceful_shutdown({
-        let stopping = stopping.clone();
-        async move {
-            shutdown.await;
-            stopping.notify_one();
-        }
-    });
+    let mut builder = auto::Builder::new(TokioExecutor::new());
+    builder
+        .http1()
+        .timer(TokioTimer::new())
+        .header_read_timeout(settings.header_read_timeout);
+    builder
+        .http2()
+        .timer(TokioTimer::new())
+        .keep_alive_interval(Some(settings.header_read_timeout))
+        .keep_alive_timeout(settings.header_read_timeout);
+    let slots = Arc::new(tokio::sync::Semaphore::new(settings.max_connections.max(1)));
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let mut shutdown = std::pin::pin!(shutdown);
+    loop {
+        let slot = tokio::select! {
+            slot = slots.clone().acquire_owned() => slot.expect("the semaphore is never closed"),
+            () = &mut shutdown => break,
+        };
+        let (stream, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                Err(e) => {
+                    // Out of file descriptors and the like: pause rather than spin.
+                    tracing::warn!(error = %e, "accept failed");
+                    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let service =
+            tower::ServiceExt::map_request(service.clone(), move |mut req: Request<hyper::body::Incoming>| {
+                req.extensions_mut().insert(axum::extract::ConnectInfo(peer));
+                req.map(axum::body::Body::new)
+            });
+        let connection = builder
+            .serve_connection_with_upgrades(TokioIo::new(stream), TowerToHyperService::new(service))
+            .into_owned();
+        let connection = graceful.watch(connection);
+        tokio::spawn(async move {
+            let _ = connection.await;
+            drop(slot);
+        });
+    }
+    drop(listener);
     let grace = settings.shutdown_grace;
-    let result = tokio::select! {
-        result = graceful => result,
-        () = async { stopping.notified().await; tokio::time::sleep(grace).await } => {
+    tokio::select! {
+        () = graceful.shutdown() => {}
+        () = tokio::time::sleep(grace) => {
             tracing::warn!(grace_seconds = grace.as_secs(), "in-flight requests did not finish in time; stopping anyway");
-            Ok(())
         }
-    };
+    }
     if let Some(cleanup) = cleanup {
         cleanup.abort();
     }
-    result
+    Ok(())
 }
 
 #[cfg(test)]

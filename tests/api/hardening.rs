@@ -445,3 +445,56 @@ fn the_database_is_private_and_an_exposed_key_file_is_refused() {
     let (ok, stdout, stderr) = run(patchbay_command().current_dir(dir.path()).args(["org", "list"]));
     assert!(ok && stdout.contains("acme"), "{stdout}{stderr}");
 }
+
+// Item 5: a few hundred connections that never finish their request head are closed at the
+// header-read timeout, an idle keep-alive connection too, and a normal client is answered
+// meanwhile, even with the connection cap taken by the slow ones.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn half_open_connections_are_bounded_and_a_normal_client_is_answered() {
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    let settings = HttpSettings {
+        header_read_timeout: Duration::from_secs(1),
+        max_connections: 200,
+        ..test_http_settings()
+    };
+    let app = spawn_app_with(Backend::Sqlite, settings).await.unwrap();
+    let mut slow = Vec::new();
+    for _ in 0..300 {
+        let mut stream = tokio::net::TcpStream::connect(app.addr).await.unwrap();
+        stream.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n").await.unwrap();
+        slow.push(stream);
+    }
+    // An idle keep-alive connection: one answered request, then nothing.
+    let mut idle = tokio::net::TcpStream::connect(app.addr).await.unwrap();
+    let started = Instant::now();
+    let (status, _) = send(app.admin(Method::GET, CONFIGS)).await;
+    assert_eq!(status, 200);
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "answered in {:?}",
+        started.elapsed()
+    );
+    idle.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+        .await
+        .unwrap();
+    let mut buf = vec![0u8; 1024];
+    let n = idle.read(&mut buf).await.unwrap();
+    assert!(String::from_utf8_lossy(&buf[..n]).starts_with("HTTP/1.1 200"));
+
+    // Every slow connection is closed by the server (an EOF, or a 408 then EOF).
+    let closed_by = Instant::now() + Duration::from_secs(8);
+    for (i, stream) in slow.iter_mut().chain(std::iter::once(&mut idle)).enumerate() {
+        let left = closed_by.saturating_duration_since(Instant::now());
+        let closed = tokio::time::timeout(left, async {
+            loop {
+                match stream.read(&mut buf).await {
+                    Ok(0) | Err(_) => break,
+                    Ok(_) => continue,
+                }
+            }
+        })
+        .await;
+        assert!(closed.is_ok(), "connection {i} still open");
+    }
+    app.stop().await;
+}
