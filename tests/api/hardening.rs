@@ -184,6 +184,27 @@ both_backends! {
         ]));
         assert_eq!(app.twilio.trunks().len(), 1, "left at Twilio, as the audit says");
     }
+
+    // Item 6: a list without paging parameters is one page of at most 1000 rows, with `count`
+    // and a `next` link when there are more (it used to build every row in memory).
+    async fn an_unpaged_list_is_the_first_page_with_a_next_link(app) {
+        for i in 0..1001 {
+            let (status, body) = send(app.admin(Method::POST, CONFIGS_UNVERIFIED)
+                .json(&json!({"provider": "twilio", "account_sid": format!("AC{:032x}", i + 1), "auth_token": "t"}))).await;
+            assert_eq!(status, 201, "{body}");
+        }
+        let (status, list) = send(app.admin(Method::GET, CONFIGS)).await;
+        assert_eq!(status, 200);
+        assert_eq!(list["data"].as_array().unwrap().len(), 1000);
+        assert_eq!(list["count"], 1001);
+        let next = list["next"].as_str().expect("a next link");
+        assert_eq!(next, "/api/v2/platform/telephony/providers-configurations/?page=2&page_size=1000");
+        let (_, rest) = send(app.admin(Method::GET, next)).await;
+        assert_eq!(rest["data"].as_array().unwrap().len(), 1);
+        assert!(rest.get("next").is_none(), "{rest}");
+        let (_, small) = send(app.admin(Method::GET, &format!("{CONFIGS}?provider=twilio&page_size=2"))).await;
+        assert_eq!(small["next"], "/api/v2/platform/telephony/providers-configurations/?provider=twilio&page=2&page_size=2");
+    }
 }
 
 // Item 4: the rate limit follows the authenticated token whatever the spelling of the header,
