@@ -80,6 +80,9 @@ pub struct ServerSettings {
     /// A request still running after this is cancelled with a 503.
     #[arg(long, env = "PATCHBAY_REQUEST_TIMEOUT", default_value = "30s", value_parser = parse_interval)]
     pub request_timeout: Duration,
+    /// Provider configurations one organization may hold (v1 providers included).
+    #[arg(long, env = "PATCHBAY_MAX_CONFIGURATIONS_PER_ORG", default_value_t = crate::service::DEFAULT_MAX_CONFIGURATIONS_PER_ORG, value_parser = clap::value_parser!(i64).range(1..))]
+    pub max_configurations_per_org: i64,
     /// A connection that has not sent a complete request head this long after opening (or after
     /// its last answer, when kept alive) is closed.
     #[arg(long, env = "PATCHBAY_HEADER_READ_TIMEOUT", default_value = "10s", value_parser = parse_interval)]
@@ -166,6 +169,7 @@ impl Settings {
                 "shutdown_grace_seconds": http.shutdown_grace.as_secs(),
                 "header_read_timeout_seconds": http.header_read_timeout.as_secs(),
                 "max_connections": http.max_connections,
+                "max_configurations_per_org": server.max_configurations_per_org,
             });
             if let (Some(out), serde_json::Value::Object(fields)) = (out.as_object_mut(), fields) {
                 out.extend(fields);
@@ -235,6 +239,7 @@ pub const FILE_SETTINGS: &[&str] = &[
     "request_timeout",
     "shutdown_grace",
     "header_read_timeout",
+    "max_configurations_per_org",
     "max_connections",
     "twilio_base_url",
     "twilio_trunking_base_url",

@@ -28,6 +28,9 @@ pub enum Error {
     BadRequest(String),
     #[error("{0}")]
     Conflict(&'static str),
+    /// An organization's quota is used up (409, saying which limit).
+    #[error("{0}")]
+    QuotaExceeded(String),
     #[error("The resource has changed since it was read (If-Match does not match its ETag).")]
     PreconditionFailed,
     #[error("{0}")]
@@ -68,7 +71,7 @@ impl Error {
             Error::OrgForbidden | Error::ReadOnlyToken => 403,
             Error::NotFound(_) => 404,
             Error::MethodNotAllowed => 405,
-            Error::Conflict(_) => 409,
+            Error::Conflict(_) | Error::QuotaExceeded(_) => 409,
             Error::PreconditionFailed => 412,
             Error::PayloadTooLarge => 413,
             Error::UnsupportedMediaType => 415,

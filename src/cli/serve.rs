@@ -10,7 +10,8 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
     let server = settings.server.clone().context("serve needs the server settings")?;
     let app = super::open_with(&settings)
         .await?
-        .with_verify_interval(server.verify_interval);
+        .with_verify_interval(server.verify_interval)
+        .with_configuration_quota(server.max_configurations_per_org);
     let listen = server.listen;
     // The demo organization is for the embedded SQLite default only: on PostgreSQL (a shared,
     // provisioned database) organizations and tokens are created with the CLI.

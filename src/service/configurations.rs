@@ -95,12 +95,26 @@ impl Patchbay {
         Ok(self.verification_from(outcome, None))
     }
 
+    /// A 409 when the organization already holds its quota of configurations (checked before
+    /// any carrier call; a soft limit: creates racing at the edge may pass it by a few).
+    pub(crate) async fn check_configuration_quota(&self, org_id: i64) -> Result<()> {
+        let held = self.store.count_configurations(org_id).await?;
+        if held >= self.max_configurations_per_org {
+            return Err(Error::QuotaExceeded(format!(
+                "This organization has reached its limit of {} provider configurations; delete one first.",
+                self.max_configurations_per_org
+            )));
+        }
+        Ok(())
+    }
+
     pub async fn create_configuration(
         &self,
         org: &Organization,
         new: NewConfiguration,
         mode: Verify,
     ) -> Result<ConfigurationRecord> {
+        self.check_configuration_quota(org.id).await?;
         if self
             .store
             .configuration_exists(org.id, new.provider.slug, &new.account_sid, None)

@@ -225,6 +225,18 @@ impl Store {
         })
     }
 
+    /// How many configurations the organization holds (for its quota).
+    pub async fn count_configurations(&self, org_id: i64) -> Result<i64> {
+        on_backend!(self, read, |pool| {
+            Ok(
+                sqlx::query_scalar("SELECT COUNT(*) FROM provider_configurations WHERE org_id = $1")
+                    .bind(org_id)
+                    .fetch_one(pool)
+                    .await?,
+            )
+        })
+    }
+
     pub async fn get_configuration(&self, org_id: i64, key: ConfigurationKey) -> Result<Option<ConfigurationRecord>> {
         on_backend!(self, read, |pool| {
             let query = match key {

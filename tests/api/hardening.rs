@@ -205,6 +205,40 @@ both_backends! {
         let (_, small) = send(app.admin(Method::GET, &format!("{CONFIGS}?provider=twilio&page_size=2"))).await;
         assert_eq!(small["next"], "/api/v2/platform/telephony/providers-configurations/?provider=twilio&page=2&page_size=2");
     }
+
+    // Item 6: an organization's configurations are capped (v2 and v1 creates alike) with a
+    // clear 409; another organization is not affected, and a delete frees a place.
+    async fn configurations_per_organization_are_capped(app) {
+        let capped = Arc::new(open_patchbay(&app.database_url, &[TEST_KEY], &app.twilio.url()).await.with_configuration_quota(2));
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        tokio::spawn(patchbay::http::serve(listener, capped, test_http_settings(), std::future::pending()));
+        let create = |token: &str, handle: &str, n: u32| app.client.post(format!("{base}{CONFIGS_UNVERIFIED}"))
+            .header("Authorization", format!("Token {token}")).header("Org-Handle", handle)
+            .json(&json!({"provider": "twilio", "account_sid": format!("AC{n:032x}"), "auth_token": "t"}));
+        let mut ids = Vec::new();
+        for n in 1..=2 {
+            let (status, body) = send(create(&app.admin, "acme", n)).await;
+            assert_eq!(status, 201, "{body}");
+            ids.push(body["data"]["id"].as_i64().unwrap());
+        }
+        let (status, body) = send(create(&app.admin, "acme", 3)).await;
+        assert_eq!(status, 409, "{body}");
+        assert!(body["message"].as_str().unwrap().contains("limit of 2 provider configurations"), "{body}");
+        let (sid, token) = v1::account(&app);
+        let v1_create = app.client.post(format!("{base}{}", v1::CREATE))
+            .header("Authorization", format!("Bearer {}", app.admin))
+            .json(&json!({"accountSid": sid, "authToken": token}));
+        let (status, body) = send(v1_create).await;
+        assert_eq!(status, 409, "{body}");
+        assert!(app.twilio.trunks().is_empty(), "refused before anything is provisioned");
+        let (status, _) = send(create(&app.other_admin, "globex", 3)).await;
+        assert_eq!(status, 201, "another organization has its own quota");
+        let (status, _) = send(app.admin(Method::DELETE, &config_path(ids[0]))).await;
+        assert_eq!(status, 204);
+        let (status, _) = send(create(&app.admin, "acme", 3)).await;
+        assert_eq!(status, 201);
+    }
 }
 
 // Item 4: the rate limit follows the authenticated token whatever the spelling of the header,
