@@ -62,6 +62,9 @@ impl LogFormat {
 pub struct ServerSettings {
     #[arg(long, env = "PATCHBAY_LISTEN", default_value = "127.0.0.1:3001")]
     pub listen: SocketAddr,
+    /// Where `GET /metrics` (Prometheus) is served, apart from the API; unset: no metrics page.
+    #[arg(long, env = "PATCHBAY_METRICS_LISTEN")]
+    pub metrics_listen: Option<SocketAddr>,
     /// How often each configuration is re-verified with its carrier (e.g. 1h, 30m, 30s).
     #[arg(long, env = "PATCHBAY_VERIFY_INTERVAL", default_value = "1h", value_parser = parse_interval)]
     pub verify_interval: Duration,
@@ -77,6 +80,16 @@ pub struct ServerSettings {
     /// A request still running after this is cancelled with a 503.
     #[arg(long, env = "PATCHBAY_REQUEST_TIMEOUT", default_value = "30s", value_parser = parse_interval)]
     pub request_timeout: Duration,
+    /// Provider configurations one organization may hold (v1 providers included).
+    #[arg(long, env = "PATCHBAY_MAX_CONFIGURATIONS_PER_ORG", default_value_t = crate::service::DEFAULT_MAX_CONFIGURATIONS_PER_ORG, value_parser = clap::value_parser!(i64).range(1..))]
+    pub max_configurations_per_org: i64,
+    /// A connection that has not sent a complete request head this long after opening (or after
+    /// its last answer, when kept alive) is closed.
+    #[arg(long, env = "PATCHBAY_HEADER_READ_TIMEOUT", default_value = "10s", value_parser = parse_interval)]
+    pub header_read_timeout: Duration,
+    /// Connections served at once; more wait in the listen backlog.
+    #[arg(long, env = "PATCHBAY_MAX_CONNECTIONS", default_value_t = 1024, value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_connections: u32,
     /// After SIGTERM/SIGINT, how long in-flight requests may take before the process exits.
     #[arg(long, env = "PATCHBAY_SHUTDOWN_GRACE", default_value = "30s", value_parser = parse_interval)]
     pub shutdown_grace: Duration,
@@ -92,6 +105,9 @@ impl ServerSettings {
             rate_limit,
             request_timeout: self.request_timeout,
             shutdown_grace: self.shutdown_grace,
+            header_read_timeout: self.header_read_timeout,
+            max_connections: self.max_connections as usize,
+            ..HttpSettings::default()
         }
     }
 
@@ -145,11 +161,15 @@ impl Settings {
             let http = server.http();
             let fields = json!({
                 "listen": server.listen.to_string(),
+                "metrics_listen": server.metrics_listen.map(|a| a.to_string()),
                 "verify_interval_seconds": server.verify_interval.as_secs(),
                 "verify_concurrency": server.verify_concurrency,
                 "rate_limit": http.rate_limit.map(|l| json!({"per_second": l.per_second.get(), "burst": l.burst.get()})),
                 "request_timeout_seconds": http.request_timeout.as_secs(),
                 "shutdown_grace_seconds": http.shutdown_grace.as_secs(),
+                "header_read_timeout_seconds": http.header_read_timeout.as_secs(),
+                "max_connections": http.max_connections,
+                "max_configurations_per_org": server.max_configurations_per_org,
             });
             if let (Some(out), serde_json::Value::Object(fields)) = (out.as_object_mut(), fields) {
                 out.extend(fields);
@@ -211,12 +231,16 @@ pub const FILE_SETTINGS: &[&str] = &[
     "log_format",
     "log",
     "listen",
+    "metrics_listen",
     "verify_interval",
     "verify_concurrency",
     "rate_limit_per_second",
     "rate_limit_burst",
     "request_timeout",
     "shutdown_grace",
+    "header_read_timeout",
+    "max_configurations_per_org",
+    "max_connections",
     "twilio_base_url",
     "twilio_trunking_base_url",
     "plivo_base_url",
@@ -323,18 +347,34 @@ fn default_key_file(db: &Path) -> PathBuf {
     db.with_file_name(name)
 }
 
-/// A database URL with any password replaced, for logs and `config check`.
+/// A URL with every credential replaced, for logs, errors and `config check`: the userinfo
+/// password, and the value of any query parameter that can hold one (`password=`,
+/// `sslpassword=`, anything named like a secret, token or key). A URL that does not parse but
+/// might hold one is replaced whole.
 pub fn redact_url(url: &str) -> String {
-    match url.split_once("://") {
-        Some((scheme, rest)) => match rest.rsplit_once('@') {
-            Some((userinfo, host)) => {
-                let user = userinfo.split(':').next().unwrap_or_default();
-                format!("{scheme}://{user}:***@{host}")
-            }
-            None => url.to_owned(),
-        },
-        None => url.to_owned(),
+    if !url.contains("://") && !url.contains('@') && !url.contains('?') {
+        return url.to_owned(); // a plain file path
     }
+    let Ok(mut parsed) = reqwest::Url::parse(url) else {
+        let scheme = url.split_once(':').map_or("", |(s, _)| s);
+        return format!("{scheme}:<unparseable URL, redacted>");
+    };
+    if parsed.password().is_some() {
+        let _ = parsed.set_password(Some("***"));
+    }
+    if parsed.query().is_some() {
+        let pairs: Vec<(String, String)> = parsed
+            .query_pairs()
+            .map(|(k, v)| {
+                let secret = ["pass", "secret", "token", "key", "auth", "cred"]
+                    .iter()
+                    .any(|w| k.to_ascii_lowercase().contains(w));
+                (k.into_owned(), if secret { "***".to_owned() } else { v.into_owned() })
+            })
+            .collect();
+        parsed.query_pairs_mut().clear().extend_pairs(pairs);
+    }
+    parsed.to_string()
 }
 
 #[cfg(test)]
@@ -393,6 +433,27 @@ mod tests {
             "postgres://app:***@db:5432/x"
         );
         assert_eq!(redact_url("sqlite://patchbay.db"), "sqlite://patchbay.db");
-        assert!(!redact_url("postgres://u:p@ss@h/x").contains("p@ss"));
+        assert!(!redact_url("postgres://u:p@ss@h/x").contains("ss"));
+        for url in [
+            "postgres://u@h/x?password=hunter2",
+            "postgres://u@h/x?sslmode=require&PASSWORD=hunter2",
+            "postgresql://h/x?user=u&sslpassword=hunter2",
+            "postgres://u:hunter2@h1:5432,h2:5433/x",
+            "postgres://u:hun%40ter2@h/x",
+            "postgres://u:hunter2@[::1]:5432/x?application_name=pb",
+            "postgres://u:hunter2@h/x?options=-c%20x",
+        ] {
+            let redacted = redact_url(url);
+            assert!(
+                !redacted.contains("hunter2") && !redacted.contains("hun%40"),
+                "{url} -> {redacted}"
+            );
+        }
+        assert_eq!(
+            redact_url("postgres://u@h/x?sslmode=require&password=hunter2"),
+            "postgres://u@h/x?sslmode=require&password=***"
+        );
+        assert_eq!(redact_url("patchbay.db"), "patchbay.db");
+        assert_eq!(redact_url("sqlite::memory:"), "sqlite::memory:");
     }
 }

@@ -26,6 +26,11 @@ pub enum KeyError {
     Io { path: String, source: std::io::Error },
     #[error("no master key given: set PATCHBAY_MASTER_KEY (base64, 32 bytes) or PATCHBAY_MASTER_KEY_FILE")]
     Missing,
+    #[error(
+        "the key file {path} can be read by other users (mode {mode:o}): restrict it with `chmod 600 {path}` \
+         (and consider the key exposed)"
+    )]
+    Exposed { path: String, mode: u32 },
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -54,6 +59,28 @@ impl fmt::Debug for Sealed {
 
 struct MasterKey {
     cipher: Aes256Gcm,
+    /// A key for [`Keyring::fingerprints`], derived from the master key (never the key itself).
+    mac_key: Zeroizing<[u8; 32]>,
+}
+
+/// HMAC-SHA-256 (RFC 2104) over the concatenation of `parts`.
+fn hmac_sha256(key: &[u8; 32], parts: &[&[u8]]) -> [u8; 32] {
+    const BLOCK: usize = 64;
+    let mut ipad = Zeroizing::new([0x36u8; BLOCK]);
+    let mut opad = Zeroizing::new([0x5cu8; BLOCK]);
+    for (i, b) in key.iter().enumerate() {
+        ipad[i] ^= b;
+        opad[i] ^= b;
+    }
+    let mut inner = Sha256::new().chain_update(&ipad[..]);
+    for part in parts {
+        inner.update(part);
+    }
+    Sha256::new()
+        .chain_update(&opad[..])
+        .chain_update(inner.finalize())
+        .finalize()
+        .into()
 }
 
 /// The loaded master keys.
@@ -102,10 +129,18 @@ impl Keyring {
             let bytes = decode_key(b64)?;
             let id = key_id(&bytes);
             let key = Key::<Aes256Gcm>::try_from(&bytes[..]).map_err(|_| KeyError::Malformed)?;
+            let mac_key = Zeroizing::new(
+                Sha256::new()
+                    .chain_update(b"patchbay request fingerprint key v1\0")
+                    .chain_update(&bytes[..])
+                    .finalize()
+                    .into(),
+            );
             map.insert(
                 id.clone(),
                 MasterKey {
                     cipher: Aes256Gcm::new(&key),
+                    mac_key,
                 },
             );
             active.get_or_insert(id);
@@ -116,14 +151,28 @@ impl Keyring {
         })
     }
 
-    /// Reads the key file, creating it (mode 0600) with a random key if it does not exist.
+    /// Reads the key file, creating it (mode 0600) with a random key if it does not exist. A key
+    /// file group or others can read is refused.
     pub fn load_or_create_file(path: &Path) -> Result<Self, KeyError> {
         let io = |source| KeyError::Io {
             path: path.display().to_string(),
             source,
         };
         match std::fs::read_to_string(path) {
-            Ok(text) => Self::from_base64_keys([text.as_str()]),
+            Ok(text) => {
+                #[cfg(unix)]
+                {
+                    use std::os::unix::fs::PermissionsExt as _;
+                    let mode = std::fs::metadata(path).map_err(io)?.permissions().mode() & 0o777;
+                    if mode & 0o077 != 0 {
+                        return Err(KeyError::Exposed {
+                            path: path.display().to_string(),
+                            mode,
+                        });
+                    }
+                }
+                Self::from_base64_keys([text.as_str()])
+            }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 let key =
                     Zeroizing::new(base64::engine::general_purpose::STANDARD.encode(Key::<Aes256Gcm>::generate()));
@@ -151,6 +200,17 @@ impl Keyring {
 
     pub fn has_key(&self, id: &str) -> bool {
         self.keys.contains_key(id)
+    }
+
+    /// Keyed fingerprints (hex HMAC-SHA-256) of `parts`, one per loaded key, the active key's
+    /// first: a stored fingerprint cannot be checked against guesses without a master key, and
+    /// one made under a key still loaded still matches during a rotation.
+    pub fn fingerprints(&self, parts: &[&[u8]]) -> Vec<String> {
+        let active = &self.keys[&self.active];
+        std::iter::once(active)
+            .chain(self.keys.iter().filter(|(id, _)| **id != self.active).map(|(_, k)| k))
+            .map(|k| hex::encode(hmac_sha256(&k.mac_key, parts)))
+            .collect()
     }
 
     pub fn seal(&self, plaintext: &[u8], aad: &[u8]) -> Sealed {
@@ -188,6 +248,31 @@ impl Keyring {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn hmac_matches_rfc_4231_and_fingerprints_are_keyed() {
+        // RFC 4231 test case 2 has a 4-byte key; ours are 32 bytes, zero-padded the same way.
+        let mut key = [0u8; 32];
+        key[..4].copy_from_slice(b"Jefe");
+        assert_eq!(
+            hex::encode(hmac_sha256(&key, &[b"what do ya want ", b"for nothing?"])),
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
+        );
+        let a = Keyring::from_base64_keys(["AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="]).unwrap();
+        let b = Keyring::from_base64_keys(["HxcdHBsaGRgXFhUUExIREA8ODQwLCgkIBwYFBAMCAQA="]).unwrap();
+        let both = Keyring::from_base64_keys([
+            "HxcdHBsaGRgXFhUUExIREA8ODQwLCgkIBwYFBAMCAQA=",
+            "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
+        ])
+        .unwrap();
+        let body: &[&[u8]] = &[b"POST /x\n", b"{\"sip_password\":\"hunter2\"}"];
+        assert_ne!(a.fingerprints(body), b.fingerprints(body));
+        assert_ne!(a.fingerprints(body)[0], hex::encode(Sha256::digest(body.concat())));
+        assert_eq!(
+            both.fingerprints(body),
+            [b.fingerprints(body)[0].clone(), a.fingerprints(body)[0].clone()]
+        );
+    }
+
     use super::*;
 
     const K1: &str = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";

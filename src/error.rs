@@ -31,6 +31,9 @@ pub enum Error {
     /// A 409 that names the fields at fault, like a 400 does (the bridges and numbers rules).
     #[error("{message}")]
     Refused { message: String, errors: FieldErrors },
+    /// An organization's quota is used up (409, saying which limit).
+    #[error("{0}")]
+    QuotaExceeded(String),
     #[error("The resource has changed since it was read (If-Match does not match its ETag).")]
     PreconditionFailed,
     #[error("{0}")]
@@ -87,7 +90,7 @@ impl Error {
             Error::OrgForbidden | Error::ReadOnlyToken => 403,
             Error::NotFound(_) => 404,
             Error::MethodNotAllowed => 405,
-            Error::Conflict(_) | Error::Refused { .. } => 409,
+            Error::Conflict(_) | Error::Refused { .. } | Error::QuotaExceeded(_) => 409,
             Error::PreconditionFailed => 412,
             Error::PayloadTooLarge => 413,
             Error::UnsupportedMediaType => 415,

@@ -72,7 +72,11 @@ async fn seed_sip(app: &TestApp, run: u8) {
 ///   account's format (v2 create and patch: one `account_sid` field for seven carriers);
 /// - 400 where a number's rules depend on stored state the pages answer 400 for: the
 ///   configuration named is not the organization's or not of a kind that lists/takes numbers,
-///   the number is not that configuration's, or not on that bridge;
+///   the number is not that configuration's, or not on that bridge, a SIP number's
+///   `credentialsId` is not a manual credential of the organization;
+/// - 400 on a SIP credential's `server`/`domain` that a pattern can only approximate (IPv6
+///   literals, IPv4 octets, label lengths, port ranges: the domain parser judges; every other
+///   field of those bodies states its rule in the schema);
 /// - and an invalid body past the 64 KiB limit is refused as too large (413) before it is read.
 const ACCEPTANCE: &str = r#"
 [checks.negative_data_rejection]
@@ -97,6 +101,9 @@ include-name = [
     "POST /api/v2/platform/telephony/numbers/",
     "GET /api/v2/platform/telephony/providers-configurations/{id}/available-numbers/",
     "POST /api/v2/platform/telephony/providers-configurations/{id}/import-numbers/",
+    "POST /api/v1/sip-phone-numbers",
+    "POST /api/v1/sip-credentials",
+    "PATCH /api/v1/sip-credentials/{id}",
 ]
 checks.positive_data_acceptance.expected-statuses = ["2xx", "3xx", "400", "401", "403", "404", "409", "412", "429", "5xx"]
 

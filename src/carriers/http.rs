@@ -114,6 +114,8 @@ pub struct HttpClient {
     max_retries: u32,
     retry_base_delay: Duration,
     max_inline_retry_after: Duration,
+    /// The hosts of the operator's base URLs: the only hosts a metrics label may name.
+    operator_hosts: std::sync::Arc<std::collections::BTreeSet<String>>,
 }
 
 impl HttpClient {
@@ -139,7 +141,19 @@ impl HttpClient {
             max_retries: settings.max_retries,
             retry_base_delay: settings.retry_base_delay,
             max_inline_retry_after: settings.max_inline_retry_after,
+            operator_hosts: std::sync::Arc::new(operator_hosts(settings)),
         })
+    }
+
+    /// The `host` label of a call: the host of an operator-configured base URL, or `user` for
+    /// a host a configuration supplied (SignalWire spaces, Exotel subdomains): those are
+    /// unbounded, and tenants' names.
+    fn host_label(&self, host: &str) -> String {
+        if self.operator_hosts.contains(host) {
+            host.to_owned()
+        } else {
+            "user".to_owned()
+        }
     }
 
     pub fn client(&self) -> &reqwest::Client {
@@ -174,7 +188,7 @@ impl HttpClient {
             let host = request
                 .try_clone()
                 .and_then(|r| r.build().ok())
-                .and_then(|r| r.url().host_str().map(str::to_owned))
+                .and_then(|r| r.url().host_str().map(|h| self.host_label(h)))
                 .unwrap_or_default();
             let result = request.send().await;
             let outcome = match &result {
@@ -209,14 +223,15 @@ impl HttpClient {
                             retryable: idempotency == Idempotency::Idempotent,
                         }
                     } else {
-                        match resp.bytes().await {
-                            Ok(body) => {
-                                return Ok(Reply {
-                                    status,
-                                    body: body.to_vec(),
-                                });
+                        match read_bounded(resp, MAX_BODY).await {
+                            Ok(body) => return Ok(Reply { status, body }),
+                            Err(BodyError::TooLarge) => {
+                                return Err(CarrierError::Protocol(format!(
+                                    "the answer is larger than {} KiB",
+                                    MAX_BODY / 1024
+                                )));
                             }
-                            Err(e) => Failure {
+                            Err(BodyError::Read(e)) => Failure {
                                 reason: describe(&e),
                                 retryable: idempotency == Idempotency::Idempotent,
                             },
@@ -312,7 +327,37 @@ fn describe(e: &reqwest::Error) -> String {
     }
 }
 
-/// `Retry-After` in delta-seconds (the form carriers send). HTTP-dates are ignored.
+/// The largest carrier answer read: far above any page Patchbay asks for (Twilio pages of
+/// 1,000 numbers are about 1.5 MiB), far below what would hurt the server.
+pub(crate) const MAX_BODY: usize = 4 * 1024 * 1024;
+
+/// A carrier's `Retry-After` is honoured up to this: a longer (or absurd) value is taken as
+/// this, so the next attempt is scheduled, never overflowed.
+pub(crate) const MAX_RETRY_AFTER: Duration = Duration::from_secs(24 * 60 * 60);
+
+enum BodyError {
+    TooLarge,
+    Read(reqwest::Error),
+}
+
+/// Reads a body chunk by chunk, giving up as soon as it passes `limit` bytes (a declared
+/// `Content-Length` above it is refused before reading).
+async fn read_bounded(mut resp: reqwest::Response, limit: usize) -> Result<Vec<u8>, BodyError> {
+    if resp.content_length().is_some_and(|n| n > limit as u64) {
+        return Err(BodyError::TooLarge);
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = resp.chunk().await.map_err(BodyError::Read)? {
+        if body.len() + chunk.len() > limit {
+            return Err(BodyError::TooLarge);
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}
+
+/// `Retry-After` in delta-seconds (the form carriers send), capped at [`MAX_RETRY_AFTER`].
+/// HTTP-dates are ignored.
 pub(crate) fn retry_after(headers: &header::HeaderMap) -> Option<Duration> {
     headers
         .get(header::RETRY_AFTER)?
@@ -321,7 +366,24 @@ pub(crate) fn retry_after(headers: &header::HeaderMap) -> Option<Duration> {
         .trim()
         .parse::<u64>()
         .ok()
-        .map(Duration::from_secs)
+        .map(|secs| Duration::from_secs(secs).min(MAX_RETRY_AFTER))
+}
+
+/// The hosts of every base URL the operator configured.
+fn operator_hosts(settings: &CarrierSettings) -> std::collections::BTreeSet<String> {
+    [
+        Some(&settings.twilio_base_url),
+        Some(&settings.twilio_trunking_base_url),
+        Some(&settings.plivo_base_url),
+        Some(&settings.telnyx_base_url),
+        Some(&settings.vonage_base_url),
+        settings.exotel_base_url.as_ref(),
+        settings.signalwire_base_url.as_ref(),
+    ]
+    .into_iter()
+    .flatten()
+    .filter_map(|url| reqwest::Url::parse(url).ok()?.host_str().map(str::to_owned))
+    .collect()
 }
 
 /// Joins a base URL and a path without losing a path prefix in the base
@@ -341,6 +403,8 @@ mod tests {
         assert_eq!(retry_after(&h), Some(Duration::from_secs(120)));
         h.insert(header::RETRY_AFTER, "Wed, 21 Oct 2015 07:28:00 GMT".parse().unwrap());
         assert_eq!(retry_after(&h), None);
+        h.insert(header::RETRY_AFTER, "99999999999999999".parse().unwrap());
+        assert_eq!(retry_after(&h), Some(MAX_RETRY_AFTER));
     }
 
     #[test]
@@ -350,6 +414,15 @@ mod tests {
         let telnyx = br#"{"errors": [{"code": "10009", "title": "Auth", "detail": "bad key"}]}"#;
         assert_eq!(error_fields(telnyx), (Some(10009), Some("bad key".to_owned())));
         assert_eq!(error_fields(b"plain text"), (None, None));
+    }
+
+    #[test]
+    fn metrics_name_operator_hosts_only() {
+        let http = HttpClient::new(&CarrierSettings::default()).unwrap();
+        assert_eq!(http.host_label("api.twilio.com"), "api.twilio.com");
+        assert_eq!(http.host_label("trunking.twilio.com"), "trunking.twilio.com");
+        assert_eq!(http.host_label("acme-secret.signalwire.com"), "user");
+        assert_eq!(http.host_label("acme.exotel.in"), "user");
     }
 
     #[test]

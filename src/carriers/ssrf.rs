@@ -48,21 +48,27 @@ pub struct HostPattern {
     pub domains: &'static [&'static str],
     /// `Some(n)`: exactly `n` labels before the domain (SignalWire spaces: 1).
     pub labels: Option<usize>,
+    /// When not empty, the only hosts allowed (a carrier whose API hosts are a fixed list).
+    pub exact: &'static [&'static str],
     /// Shown in errors.
     pub expected: &'static str,
 }
 
+/// Exotel's documented API hosts, one per cluster (developer.exotel.com, "Base URLs"): any
+/// other host under its domains is not its API, and would be sent the account's token.
 pub const EXOTEL_HOSTS: HostPattern = HostPattern {
     carrier: "Exotel",
-    domains: &["exotel.com", "exotel.in"],
+    domains: &["exotel.com"],
     labels: None,
-    expected: "*.exotel.com or *.exotel.in",
+    exact: &["api.exotel.com", "api.in.exotel.com"],
+    expected: "api.exotel.com (Singapore cluster) or api.in.exotel.com (Mumbai cluster)",
 };
 
 pub const SIGNALWIRE_HOSTS: HostPattern = HostPattern {
     carrier: "SignalWire",
     domains: &["signalwire.com"],
     labels: Some(1),
+    exact: &[],
     expected: "<space>.signalwire.com",
 };
 
@@ -85,11 +91,14 @@ impl HostPattern {
         if !is_dns_name(&host) {
             return Err(refuse());
         }
-        let matched = self.domains.iter().any(|domain| {
-            host.strip_suffix(domain)
-                .and_then(|prefix| prefix.strip_suffix('.'))
-                .is_some_and(|prefix| !prefix.is_empty() && self.labels.is_none_or(|n| prefix.split('.').count() == n))
-        });
+        let matched = (self.exact.is_empty() || self.exact.contains(&host.as_str()))
+            && self.domains.iter().any(|domain| {
+                host.strip_suffix(domain)
+                    .and_then(|prefix| prefix.strip_suffix('.'))
+                    .is_some_and(|prefix| {
+                        !prefix.is_empty() && self.labels.is_none_or(|n| prefix.split('.').count() == n)
+                    })
+            });
         if matched { Ok(host) } else { Err(refuse()) }
     }
 }
@@ -298,7 +307,14 @@ mod tests {
             EXOTEL_HOSTS.allowed_host("@api.in.exotel.com").unwrap(),
             "api.in.exotel.com"
         );
-        assert!(EXOTEL_HOSTS.allowed_host("api.exotel.in").is_ok());
+        for other in [
+            "api.exotel.in",
+            "evil.exotel.com",
+            "ccm-api.exotel.com",
+            "my.exotel.com",
+        ] {
+            assert!(EXOTEL_HOSTS.allowed_host(other).is_err(), "{other} is not Exotel's API");
+        }
         assert_eq!(
             SIGNALWIRE_HOSTS
                 .allowed_host("https://Example.SignalWire.com/")
@@ -414,7 +430,7 @@ mod tests {
             let glued = format!("{label}signalwire.com");
             prop_assert!(SIGNALWIRE_HOSTS.allowed_host(&glued).is_err());
             let exotel = format!("{label}.exotel.com");
-            prop_assert!(EXOTEL_HOSTS.allowed_host(&exotel).is_ok());
+            prop_assert_eq!(EXOTEL_HOSTS.allowed_host(&exotel).is_ok(), label == "api");
         }
     }
 }

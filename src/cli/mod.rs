@@ -18,7 +18,15 @@ use patchbay::storage::Organization;
 
 pub fn init_logging(format: LogFormat) {
     use tracing_subscriber::EnvFilter;
-    let filter = EnvFilter::try_from_env("PATCHBAY_LOG").unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
+    let filter = EnvFilter::try_from_env("PATCHBAY_LOG")
+        .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"))
+        // sqlx warns about connection-URL parameters it does not know with their values
+        // (`sslpassword=…`): never at any log level.
+        .add_directive(
+            "sqlx_postgres::options::parse=error"
+                .parse()
+                .expect("a valid directive"),
+        );
     // Logs go to stderr; stdout is kept for what commands print (tokens shown once, JSON).
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)

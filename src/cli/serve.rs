@@ -10,9 +10,17 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
     let server = settings.server.clone().context("serve needs the server settings")?;
     let app = super::open_with(&settings)
         .await?
-        .with_verify_interval(server.verify_interval);
+        .with_verify_interval(server.verify_interval)
+        .with_configuration_quota(server.max_configurations_per_org);
     let listen = server.listen;
-    if let Some((org, token)) = app.bootstrap_demo().await? {
+    // The demo organization is for the embedded SQLite default only: on PostgreSQL (a shared,
+    // provisioned database) organizations and tokens are created with the CLI.
+    let demo = if patchbay::config::is_postgres(&settings.common.database_url) {
+        None
+    } else {
+        app.bootstrap_demo().await?
+    };
+    if let Some((org, token)) = demo {
         // Printed to stdout once, never logged: it is a credential.
         println!(
             "Created organization '{handle}' with an admin API token (shown once, store it now):\n\n  \
@@ -26,11 +34,24 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("cannot listen on {listen}"))?;
     let app = Arc::new(app);
+    let metrics = match server.metrics_listen {
+        Some(addr) => {
+            let listener = tokio::net::TcpListener::bind(addr)
+                .await
+                .with_context(|| format!("cannot listen on {addr} for metrics"))?;
+            tracing::info!(metrics_listen = %listener.local_addr()?, "metrics served at /metrics");
+            Some(tokio::spawn(patchbay::http::serve_metrics(listener, app.clone())))
+        }
+        None => None,
+    };
     let worker = patchbay::worker::spawn(app.clone(), server.worker());
     let shutdown = shutdown_signal()?;
     tracing::info!(listen = %listener.local_addr()?, backend = app.backend(), "patchbay ready");
     patchbay::http::serve(listener, app.clone(), server.http(), shutdown).await?;
     worker.abort();
+    if let Some(metrics) = metrics {
+        metrics.abort();
+    }
     app.close().await;
     tracing::info!("patchbay stopped");
     Ok(())

@@ -188,7 +188,7 @@ pub static CATALOGUE: LazyLock<Vec<Provider>> = LazyLock::new(|| {
                         "API subdomain",
                         false,
                         false,
-                        Some(r"^[a-z0-9-]+(\.[a-z0-9-]+)*\.exotel\.(com|in)$"),
+                        Some(r"^api(\.in)?\.exotel\.com$"),
                         "Exotel API host of the account's cluster, e.g. api.exotel.com or api.in.exotel.com.",
                     )
                 },

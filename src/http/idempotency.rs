@@ -4,14 +4,16 @@
 //!
 //! Keys are per organization and kept 24 hours. Only successful answers are kept: after a
 //! 4xx or 5xx the key is free again, so a client can fix the request and retry. A first
-//! request that died without answering frees its key after a minute.
+//! request that died without answering frees its key after [`stale_after`] (a minute, and
+//! always longer than the request deadline). Requests are compared by a keyed fingerprint
+//! (HMAC under a key derived from the master key, bound to the organization), never a plain
+//! hash of a body that holds secrets.
 
 use axum::body::{Body, to_bytes};
 use axum::extract::{Request, State};
 use axum::http::{HeaderValue, Method, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use sha2::{Digest, Sha256};
 
 use super::{AppState, BODY_LIMIT};
 use crate::error::Error;
@@ -19,10 +21,33 @@ use crate::storage::IdempotencyClaim;
 
 pub const HEADER: &str = "idempotency-key";
 pub use crate::service::idempotency::RETENTION;
-/// A first request still unanswered after this is presumed dead.
-const STALE: chrono::TimeDelta = chrono::TimeDelta::seconds(60);
-/// Answers larger than this are not stored (creates answer a few hundred bytes).
-const MAX_STORED: usize = 256 * 1024;
+
+/// How the idempotency layer is tuned.
+#[derive(Debug, Clone, Copy)]
+pub struct IdempotencySettings {
+    /// A first request still unanswered after this is presumed dead and its key taken over.
+    /// Longer than the request deadline, so a request still running is never run twice.
+    pub stale_after: std::time::Duration,
+    /// The request deadline: reading the body counts against it too.
+    pub deadline: std::time::Duration,
+    /// Answers larger than this are not kept for replay (creates answer a few hundred bytes).
+    pub max_stored: usize,
+}
+
+impl IdempotencySettings {
+    pub fn for_deadline(deadline: std::time::Duration) -> Self {
+        Self {
+            stale_after: stale_after(deadline),
+            deadline,
+            max_stored: 256 * 1024,
+        }
+    }
+}
+
+/// The staleness window: a minute, and always half a minute past the request deadline.
+pub fn stale_after(deadline: std::time::Duration) -> std::time::Duration {
+    (deadline + std::time::Duration::from_secs(30)).max(std::time::Duration::from_secs(60))
+}
 
 fn valid_key(key: &str) -> bool {
     (1..=255).contains(&key.len()) && key.bytes().all(|b| b.is_ascii_graphic())
@@ -35,7 +60,11 @@ fn bearer(req: &Request) -> Option<&str> {
     Some(token.trim())
 }
 
-pub async fn idempotency(State(app): State<AppState>, mut req: Request, next: Next) -> Response {
+pub async fn idempotency(
+    State((app, settings)): State<(AppState, IdempotencySettings)>,
+    mut req: Request,
+    next: Next,
+) -> Response {
     if req.method() != Method::POST || !req.uri().path().starts_with("/api/") {
         return next.run(req).await;
     }
@@ -47,9 +76,11 @@ pub async fn idempotency(State(app): State<AppState>, mut req: Request, next: Ne
     };
     // Keys belong to an organization. Without a valid caller the handler answers (401/403)
     // as it would without the header.
-    let caller = match bearer(&req) {
-        Some(token) => app.authenticate(token).await.ok(),
-        None => None,
+    let caller = match (req.extensions().get::<crate::service::Caller>(), bearer(&req)) {
+        // Authenticated already by the rate limiter.
+        (Some(caller), _) => Some(caller.clone()),
+        (None, Some(token)) => app.authenticate(token).await.ok(),
+        (None, None) => None,
     };
     let Some(caller) = caller else {
         return next.run(req).await;
@@ -61,20 +92,23 @@ pub async fn idempotency(State(app): State<AppState>, mut req: Request, next: Ne
     }
 
     let (parts, body) = req.into_parts();
-    let Ok(body) = to_bytes(body, BODY_LIMIT).await else {
-        return Error::PayloadTooLarge.into_response();
+    // Read within the request deadline: a body trickled in forever must not hold the request.
+    let body = match tokio::time::timeout(settings.deadline, to_bytes(body, BODY_LIMIT)).await {
+        Ok(Ok(body)) => body,
+        Ok(Err(_)) => return Error::PayloadTooLarge.into_response(),
+        Err(_) => return Error::Timeout.into_response(),
     };
-    let mut digest = Sha256::new();
-    digest.update(parts.method.as_str());
-    digest.update(b" ");
-    digest.update(parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or_default());
-    digest.update(b"\n");
-    digest.update(&body);
-    let hash = hex::encode(digest.finalize());
+    let request_line = format!(
+        "{} {}",
+        parts.method,
+        parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or_default()
+    );
+    let org = caller.org.id;
+    let hashes = app.request_fingerprints(org, &request_line, &body);
 
     let now = chrono::Utc::now();
-    let org = caller.org.id;
-    let claim = match app.claim_idempotency_key(org, &key, &hash, now, now - STALE).await {
+    let stale = chrono::TimeDelta::from_std(settings.stale_after).unwrap_or(chrono::TimeDelta::MAX);
+    let claim = match app.claim_idempotency_key(org, &key, &hashes, now, now - stale).await {
         Ok(claim) => claim,
         Err(e) => return e.into_response(),
     };
@@ -104,18 +138,36 @@ pub async fn idempotency(State(app): State<AppState>, mut req: Request, next: Ne
             let response = next.run(Request::from_parts(parts, Body::from(body))).await;
             let keep = response.status().is_success();
             let (head, body) = response.into_parts();
-            let bytes = match to_bytes(body, MAX_STORED).await {
+            // Our own handler's answer, already in memory: the client gets it whole, whatever
+            // its size; only what is kept for replay is bounded.
+            let bytes = match to_bytes(body, usize::MAX).await {
                 Ok(bytes) => bytes,
-                Err(_) => {
+                Err(e) => {
                     let _ = app.release_idempotency_key(org, &key).await;
-                    return Error::Internal(anyhow::anyhow!("answer too large to keep for Idempotency-Key"))
-                        .into_response();
+                    return Error::Internal(anyhow::anyhow!("could not read the answer: {e}")).into_response();
                 }
             };
             let stored = if keep {
-                let content_type = head.headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok());
-                app.complete_idempotency_key(org, &key, head.status.as_u16(), content_type, &bytes)
+                let status = head.status.as_u16();
+                if bytes.len() <= settings.max_stored {
+                    let content_type = head.headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok());
+                    app.complete_idempotency_key(org, &key, status, content_type, &bytes)
+                        .await
+                } else {
+                    // The work is done: a retry must learn that, never run it again nor fail.
+                    let note = serde_json::json!({
+                        "status_code": status,
+                        "message": "Already done: the first answer to this Idempotency-Key was too large to keep; read the resource for its current state.",
+                    });
+                    app.complete_idempotency_key(
+                        org,
+                        &key,
+                        status,
+                        Some("application/json"),
+                        note.to_string().as_bytes(),
+                    )
                     .await
+                }
             } else {
                 app.release_idempotency_key(org, &key).await
             };
@@ -131,7 +183,17 @@ pub async fn idempotency(State(app): State<AppState>, mut req: Request, next: Ne
 
 #[cfg(test)]
 mod tests {
-    use super::valid_key;
+    use super::{stale_after, valid_key};
+    use std::time::Duration;
+
+    #[test]
+    fn a_running_request_is_never_stale() {
+        for deadline in [1, 30, 60, 300, 3600] {
+            let deadline = Duration::from_secs(deadline);
+            assert!(stale_after(deadline) > deadline, "{deadline:?}");
+        }
+        assert_eq!(stale_after(Duration::from_secs(5)), Duration::from_secs(60));
+    }
 
     #[test]
     fn keys() {

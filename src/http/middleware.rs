@@ -22,6 +22,35 @@ pub(super) async fn with_deadline(deadline: std::time::Duration, req: Request, n
     }
 }
 
+/// What a panicking handler answers: the API's own 500 (envelope, or RFC 7807 under /api/v1),
+/// with the request id; the panic message goes to the log only.
+pub(super) fn panic_response(panic: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    let message = panic
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "(no message)".to_owned());
+    Error::Internal(anyhow::anyhow!("request handler panicked: {message}")).into_response()
+}
+
+/// The method as a metrics label and in the log: the standard ones by name, any other
+/// (`curl -X ZZ123`) as `OTHER`, so clients cannot mint label values.
+fn method_label(method: &axum::http::Method) -> &'static str {
+    use axum::http::Method;
+    match *method {
+        Method::GET => "GET",
+        Method::POST => "POST",
+        Method::PUT => "PUT",
+        Method::PATCH => "PATCH",
+        Method::DELETE => "DELETE",
+        Method::HEAD => "HEAD",
+        Method::OPTIONS => "OPTIONS",
+        Method::TRACE => "TRACE",
+        Method::CONNECT => "CONNECT",
+        _ => "OTHER",
+    }
+}
+
 fn request_id_from(req: &Request) -> String {
     req.headers()
         .get(REQUEST_ID_HEADER)
@@ -37,7 +66,7 @@ fn request_id_from(req: &Request) -> String {
 pub(super) async fn request_context(req: Request, next: Next) -> Response {
     let started = Instant::now();
     let request_id = request_id_from(&req);
-    let method = req.method().clone();
+    let method = method_label(req.method());
     let route = req
         .extensions()
         .get::<MatchedPath>()
@@ -52,7 +81,7 @@ pub(super) async fn request_context(req: Request, next: Next) -> Response {
     let elapsed = started.elapsed().as_secs_f64();
     let latency_ms = elapsed * 1000.0;
     let labels = [
-        ("method", method.to_string()),
+        ("method", method.to_owned()),
         ("route", route.clone()),
         ("status", status.as_u16().to_string()),
     ];

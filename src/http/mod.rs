@@ -15,16 +15,16 @@ mod v1;
 mod v2;
 
 use std::future::Future;
-use std::net::SocketAddr;
 use std::sync::Arc;
 
+use axum::Router;
 use axum::extract::{DefaultBodyLimit, Request};
 use axum::http::Method;
 use axum::middleware::{self as axum_middleware, Next};
 use axum::routing::{MethodFilter, on};
-use axum::{Router, ServiceExt};
 use tower::Layer as _;
 use tower::util::MapRequestLayer;
+use tower_http::catch_panic::CatchPanicLayer;
 
 pub use error::{ErrorParts, current_request_id};
 pub use format::etag;
@@ -83,10 +83,10 @@ impl Routes {
 }
 
 fn api_routes() -> Routes {
-    let routes = Routes::new()
-        .add(Method::GET, "/healthz", operations::healthz)
-        .add(Method::GET, "/readyz", operations::readyz)
-        .add(Method::GET, "/metrics", operations::metrics);
+    let routes =
+        Routes::new()
+            .add(Method::GET, "/healthz", operations::healthz)
+            .add(Method::GET, "/readyz", operations::readyz);
     v1::routes(v2::routes(routes))
 }
 
@@ -102,22 +102,38 @@ pub fn router(app: AppState, settings: &HttpSettings) -> Router {
 }
 
 fn router_with(app: AppState, settings: &HttpSettings, limiting: Option<limits::RateLimiting>) -> Router {
+    let routes = Router::new().merge(api_routes().router).merge(openapi::router());
+    layered(routes, app, settings, limiting)
+}
+
+/// `routes` with the fallbacks and every layer a request passes.
+fn layered(
+    routes: Router<AppState>,
+    app: AppState,
+    settings: &HttpSettings,
+    limiting: Option<limits::RateLimiting>,
+) -> Router {
     let deadline = settings.request_timeout;
-    let mut router = Router::new()
-        .merge(api_routes().router)
-        .merge(openapi::router())
+    let mut router = routes
         .fallback(|| async { Error::NotFound("Not found.") })
         .method_not_allowed_fallback(|| async { Error::MethodNotAllowed })
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        // Inside the deadline and idempotency layers, so a panicking handler is an ordinary 500
+        // to them (its idempotency key is released) and to the client (the API's own error,
+        // with the request id to quote).
+        .layer(CatchPanicLayer::custom(middleware::panic_response))
         .layer(axum_middleware::from_fn(move |req: Request, next: Next| {
             middleware::with_deadline(deadline, req, next)
         }));
     router = router.layer(axum_middleware::from_fn_with_state(
-        app.clone(),
+        (app.clone(), settings.idempotency()),
         idempotency::idempotency,
     ));
     if let Some(limiting) = limiting {
-        router = router.layer(axum_middleware::from_fn_with_state(limiting, limits::rate_limit));
+        router = router.layer(axum_middleware::from_fn_with_state(
+            (limiting, app.clone()),
+            limits::rate_limit,
+        ));
     }
     router
         .layer(axum_middleware::from_fn(middleware::problem_outside))
@@ -125,40 +141,133 @@ fn router_with(app: AppState, settings: &HttpSettings, limiting: Option<limits::
         .with_state(app)
 }
 
+/// Serves `GET /metrics` (Prometheus text) on `listener`, apart from the API, until aborted.
+pub async fn serve_metrics(listener: tokio::net::TcpListener, app: AppState) -> std::io::Result<()> {
+    telemetry::prometheus();
+    let router = Router::new()
+        .route("/metrics", axum::routing::get(operations::metrics))
+        .with_state(app);
+    axum::serve(listener, router).await
+}
+
 /// Serves the API on `listener` until `shutdown` resolves, then finishes in-flight requests
-/// (for at most `settings.shutdown_grace`).
+/// (for at most `settings.shutdown_grace`). Slow clients are bounded: at most
+/// `settings.max_connections` connections are served at once (more wait in the listen backlog),
+/// and a connection that has not sent a complete request head within
+/// `settings.header_read_timeout` (a trickled head, or an idle keep-alive) is closed.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     app: AppState,
     settings: HttpSettings,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+    use hyper_util::server::conn::auto;
+    use hyper_util::service::TowerToHyperService;
+
     let limiting = settings.rate_limit.map(limits::RateLimiting::new);
     let cleanup = limiting.as_ref().map(limits::RateLimiting::spawn_cleanup);
     telemetry::prometheus();
     let service = MapRequestLayer::new(middleware::canonical_api_path).layer(router_with(app, &settings, limiting));
-    let stopping = Arc::new(tokio::sync::Notify::new());
-    let graceful = axum::serve(
-        listener,
-        ServiceExt::<Request>::into_make_service_with_connect_info::<SocketAddr>(service),
-    )
-    .with_graceful_shutdown({
-        let stopping = stopping.clone();
-        async move {
-            shutdown.await;
-            stopping.notify_one();
-        }
-    });
+    let mut builder = auto::Builder::new(TokioExecutor::new());
+    builder
+        .http1()
+        .timer(TokioTimer::new())
+        .header_read_timeout(settings.header_read_timeout);
+    builder
+        .http2()
+        .timer(TokioTimer::new())
+        .keep_alive_interval(Some(settings.header_read_timeout))
+        .keep_alive_timeout(settings.header_read_timeout);
+    let slots = Arc::new(tokio::sync::Semaphore::new(settings.max_connections.max(1)));
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let mut shutdown = std::pin::pin!(shutdown);
+    loop {
+        let slot = tokio::select! {
+            slot = slots.clone().acquire_owned() => slot.expect("the semaphore is never closed"),
+            () = &mut shutdown => break,
+        };
+        let (stream, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                Err(e) => {
+                    // Out of file descriptors and the like: pause rather than spin.
+                    tracing::warn!(error = %e, "accept failed");
+                    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let service =
+            tower::ServiceExt::map_request(service.clone(), move |mut req: Request<hyper::body::Incoming>| {
+                req.extensions_mut().insert(axum::extract::ConnectInfo(peer));
+                req.map(axum::body::Body::new)
+            });
+        let connection = builder
+            .serve_connection_with_upgrades(TokioIo::new(stream), TowerToHyperService::new(service))
+            .into_owned();
+        let connection = graceful.watch(connection);
+        tokio::spawn(async move {
+            let _ = connection.await;
+            drop(slot);
+        });
+    }
+    drop(listener);
     let grace = settings.shutdown_grace;
-    let result = tokio::select! {
-        result = graceful => result,
-        () = async { stopping.notified().await; tokio::time::sleep(grace).await } => {
+    tokio::select! {
+        () = graceful.shutdown() => {}
+        () = tokio::time::sleep(grace) => {
             tracing::warn!(grace_seconds = grace.as_secs(), "in-flight requests did not finish in time; stopping anyway");
-            Ok(())
         }
-    };
+    }
     if let Some(cleanup) = cleanup {
         cleanup.abort();
     }
-    result
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use axum::body::Body;
+    use tower::ServiceExt as _;
+
+    use super::*;
+
+    async fn boom() -> &'static str {
+        panic!("kaboom")
+    }
+
+    #[tokio::test]
+    async fn a_panicking_handler_answers_the_apis_own_500_with_its_request_id() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("p.db").display());
+        let store = crate::storage::connect(&url).await.unwrap();
+        let keyring =
+            crate::crypto::Keyring::from_base64_keys(["AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="]).unwrap();
+        let carriers = crate::carriers::Carriers::new(crate::carriers::CarrierSettings::default());
+        let app = Arc::new(Patchbay::new(store, Arc::new(keyring), carriers));
+        let routes = Router::new()
+            .route("/api/v2/boom", axum::routing::get(boom))
+            .route("/api/v1/boom", axum::routing::get(boom));
+        let router = layered(routes, app, &HttpSettings::default(), None);
+        for (path, content_type, status_field, id_field) in [
+            ("/api/v2/boom", "application/json", "status_code", "request_id"),
+            ("/api/v1/boom", "application/problem+json", "status", "requestId"),
+        ] {
+            let request = Request::get(path).body(Body::empty()).unwrap();
+            let response = router.clone().oneshot(request).await.unwrap();
+            assert_eq!(response.status(), 500, "{path}");
+            assert_eq!(response.headers()["content-type"], content_type, "{path}");
+            let id = response.headers()[REQUEST_ID_HEADER].to_str().unwrap().to_owned();
+            let body = axum::body::to_bytes(response.into_body(), 1 << 16).await.unwrap();
+            let body: serde_json::Value = serde_json::from_slice(&body).unwrap();
+            assert_eq!(body[status_field], 500, "{body}");
+            assert_eq!(body[id_field].as_str(), Some(id.as_str()), "{body}");
+            assert!(
+                !body.to_string().contains("kaboom"),
+                "the panic message stays in the log: {body}"
+            );
+        }
+    }
 }

@@ -1,4 +1,6 @@
-//! The operations endpoints: liveness, readiness and Prometheus metrics.
+//! The operations endpoints: liveness and readiness on the API listener, and Prometheus metrics
+//! on their own listener (`PATCHBAY_METRICS_LISTEN`, off by default): the metrics page names
+//! routes and carriers, which is for the operator, not for anyone who can reach the API.
 
 use axum::Json;
 use axum::extract::State;
@@ -10,7 +12,7 @@ use super::AppState;
 use crate::telemetry;
 
 #[derive(OpenApi)]
-#[openapi(paths(healthz, readyz, metrics))]
+#[openapi(paths(healthz, readyz))]
 pub struct ApiDoc;
 
 /// The process is up.
@@ -42,8 +44,6 @@ pub(super) async fn readyz(State(app): State<AppState>) -> Response {
 }
 
 /// Prometheus metrics (text exposition format).
-#[utoipa::path(get, path = "/metrics", tag = "operations",
-    responses((status = 200, description = "Prometheus text format", content_type = "text/plain")))]
 pub(super) async fn metrics(State(app): State<AppState>) -> Response {
     let (size, idle) = app.pool_stats();
     metrics::gauge!(telemetry::DB_POOL_CONNECTIONS).set(size as f64);

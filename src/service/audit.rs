@@ -17,6 +17,9 @@ pub enum AuditAction {
     ProviderUpdated,
     ProviderAuthTokenRotated,
     ProviderDeleted,
+    /// Deleted with `?force=true` while Twilio could not be cleaned up: its fields list what
+    /// was left in the Twilio account.
+    ProviderForceDeleted,
     PhoneNumberImported,
     PhoneNumberAdded,
     PhoneNumberRemoved,
@@ -43,6 +46,7 @@ impl AuditAction {
             Self::ProviderUpdated => "provider.updated",
             Self::ProviderAuthTokenRotated => "provider.auth_token_rotated",
             Self::ProviderDeleted => "provider.deleted",
+            Self::ProviderForceDeleted => "provider.force_deleted",
             Self::PhoneNumberImported => "phone_number.imported",
             Self::PhoneNumberAdded => "phone_number.added",
             Self::PhoneNumberRemoved => "phone_number.removed",
@@ -61,9 +65,11 @@ impl AuditAction {
             Self::OrganizationCreated => "organization",
             Self::TokenCreated | Self::TokenRevoked => "api_token",
             Self::ConfigurationCreated | Self::ConfigurationUpdated | Self::ConfigurationDeleted => "configuration",
-            Self::ProviderCreated | Self::ProviderUpdated | Self::ProviderAuthTokenRotated | Self::ProviderDeleted => {
-                "twilio_provider"
-            }
+            Self::ProviderCreated
+            | Self::ProviderUpdated
+            | Self::ProviderAuthTokenRotated
+            | Self::ProviderDeleted
+            | Self::ProviderForceDeleted => "twilio_provider",
             Self::PhoneNumberImported
             | Self::PhoneNumberAdded
             | Self::PhoneNumberRemoved

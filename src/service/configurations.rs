@@ -95,12 +95,26 @@ impl Patchbay {
         Ok(self.verification_from(outcome, None))
     }
 
+    /// A 409 when the organization already holds its quota of configurations (checked before
+    /// any carrier call; a soft limit: creates racing at the edge may pass it by a few).
+    pub(crate) async fn check_configuration_quota(&self, org_id: i64) -> Result<()> {
+        let held = self.store.count_configurations(org_id).await?;
+        if held >= self.max_configurations_per_org {
+            return Err(Error::QuotaExceeded(format!(
+                "This organization has reached its limit of {} provider configurations; delete one first.",
+                self.max_configurations_per_org
+            )));
+        }
+        Ok(())
+    }
+
     pub async fn create_configuration(
         &self,
         org: &Organization,
         new: NewConfiguration,
         mode: Verify,
     ) -> Result<ConfigurationRecord> {
+        self.check_configuration_quota(org.id).await?;
         if self
             .store
             .configuration_exists(org.id, new.provider.slug, &new.account_sid, None)
@@ -182,6 +196,7 @@ impl Patchbay {
                      create a new configuration for the other account.",
                 ));
             }
+            self.require_secrets_for_new_host(provider, &current, &patch)?;
             let written = self
                 .write_patch(org, &current, provider, &patch, if_match, mode)
                 .await?;
@@ -229,6 +244,40 @@ impl Patchbay {
             .update_configuration(org.id, current.id, current.version, &state, now(), &audit)
             .await;
         version_race(written, if_match, CONFIG_NOT_FOUND)
+    }
+
+    /// A stored secret is only ever sent to the host it was given for: a patch that moves a
+    /// configuration to another user-supplied host (`space_url`, `subdomain`) must send every
+    /// stored secret again, or nothing changes.
+    fn require_secrets_for_new_host(
+        &self,
+        provider: &Provider,
+        current: &ConfigurationRecord,
+        patch: &ConfigurationPatch,
+    ) -> Result<()> {
+        let Some(field) = ["space_url", "subdomain"]
+            .into_iter()
+            .find(|f| provider.extra_field(f).is_some() && patch.settings.contains_key(*f))
+        else {
+            return Ok(());
+        };
+        let mut after = current.settings.0.clone();
+        configuration::apply_settings(provider, &mut after, patch);
+        if after.get(field) == current.settings.0.get(field) {
+            return Ok(());
+        }
+        let message = format!("Send this secret again to change {field}: a stored secret is never sent to a new host.");
+        let errors: configuration::FieldErrors = self
+            .open_secrets(current)?
+            .names()
+            .filter(|name| !matches!(patch.secrets.get(*name), Some(Some(_))))
+            .map(|name| (name.to_owned(), vec![message.clone()]))
+            .collect();
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(Error::validation(errors))
+        }
     }
 
     /// The state after `patch`, and the new secrets if the patch changed any.

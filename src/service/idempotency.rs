@@ -14,14 +14,28 @@ impl Patchbay {
         &self,
         org_id: i64,
         key: &str,
-        request_hash: &str,
+        request_hashes: &[String],
         now: DateTime<Utc>,
         stale_before: DateTime<Utc>,
     ) -> Result<IdempotencyClaim> {
         Ok(self
             .store
-            .claim_idempotency_key(org_id, key, request_hash, now, stale_before)
+            .claim_idempotency_key(org_id, key, request_hashes, now, stale_before)
             .await?)
+    }
+
+    /// The request's keyed fingerprints (see [`crate::crypto::Keyring::fingerprints`]): bound
+    /// to the organization, and useless for guessing the secrets in the body without a master key.
+    pub fn request_fingerprints(&self, org_id: i64, request_line: &str, body: &[u8]) -> Vec<String> {
+        let org = org_id.to_string();
+        self.keyring.fingerprints(&[
+            b"patchbay idempotency v2\0",
+            org.as_bytes(),
+            b"\0",
+            request_line.as_bytes(),
+            b"\n",
+            body,
+        ])
     }
 
     pub async fn complete_idempotency_key(

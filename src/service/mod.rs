@@ -43,7 +43,12 @@ pub struct Patchbay {
     pub carriers: Carriers,
     /// How often the background worker re-checks a configuration.
     pub verify_every: Duration,
+    /// Provider configurations (v1 providers included) one organization may hold.
+    pub max_configurations_per_org: i64,
 }
+
+/// The default of [`Patchbay::max_configurations_per_org`].
+pub const DEFAULT_MAX_CONFIGURATIONS_PER_ORG: i64 = 10_000;
 
 impl Patchbay {
     pub fn new(store: Arc<Store>, keyring: Arc<Keyring>, carriers: Carriers) -> Self {
@@ -52,7 +57,13 @@ impl Patchbay {
             keyring,
             carriers,
             verify_every: Duration::from_secs(3600),
+            max_configurations_per_org: DEFAULT_MAX_CONFIGURATIONS_PER_ORG,
         }
+    }
+
+    pub fn with_configuration_quota(mut self, per_org: i64) -> Self {
+        self.max_configurations_per_org = per_org;
+        self
     }
 
     pub fn with_verify_interval(mut self, every: Duration) -> Self {

@@ -91,6 +91,7 @@ impl Patchbay {
     /// the provider.
     pub async fn create_twilio_provider(&self, org_id: i64, new: NewTwilioProvider) -> Result<ConfigurationWithCount> {
         let region = stored_region(&new.region)?;
+        self.check_configuration_quota(org_id).await?;
         if self
             .store
             .configuration_exists(org_id, PROVIDER, &new.account_sid, None)

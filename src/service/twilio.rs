@@ -283,41 +283,85 @@ impl Patchbay {
     /// Removes the numbers from the trunk, the credential list and the trunk from Twilio, then
     /// the row. Every step tolerates "already gone", so a failed delete can simply be retried.
     /// Numbers on bridges refuse it (409) unless `force`, which takes them off first.
+    /// `force` also covers credentials Twilio no longer accepts or a closed account: when Twilio
+    /// cannot be cleaned up, the row and its secrets are deleted anyway, and the audit event
+    /// (`provider.force_deleted`) lists what was left in the Twilio account.
     pub async fn delete_twilio_provider(&self, org_id: i64, id: Uuid, force: bool) -> Result<()> {
         let record = self.get_twilio_provider(org_id, id).await?.record;
         self.release_configuration_numbers(org_id, record.id, force).await?;
+        let mut left_at_twilio = Vec::new();
         if let Some(trunk) = &record.trunk_sid {
-            let auth = self.twilio_auth(&record)?;
-            let twilio = self.carriers.twilio();
-            for number in self.store.list_phone_numbers(record.id).await? {
-                if let Some(sid) = &number.carrier_sid {
-                    gone_is_done(twilio.detach_phone_number(&auth, trunk, sid).await)
-                        .map_err(|e| twilio_error("detaching a phone number", e))?;
+            match self.tear_down_trunk(org_id, &record, trunk).await {
+                Ok(()) => {}
+                Err((error, left)) if force => {
+                    tracing::warn!(provider = %id, error = %error, left = left.len(), "forced delete: Twilio not cleaned up");
+                    left_at_twilio = left;
                 }
-                let audit = AuditAction::PhoneNumberRemoved.event(Some(org_id), Some(number.uuid.to_string()), vec![]);
-                match self
-                    .store
-                    .delete_phone_number(org_id, number.id, None, None, &audit)
-                    .await
-                {
-                    Ok(()) | Err(StorageError::NotFound) => {}
-                    Err(e) => return Err(e.into()),
-                }
+                Err((error, _)) => return Err(error),
             }
-            if let Some(list) = record.settings.0.get(CREDENTIAL_LIST_SID) {
-                gone_is_done(twilio.detach_credential_list(&auth, trunk, list).await)
-                    .map_err(|e| twilio_error("detaching the credential list", e))?;
-                gone_is_done(twilio.delete_credential_list(&auth, list).await)
-                    .map_err(|e| twilio_error("deleting the credential list", e))?;
-            }
-            gone_is_done(twilio.delete_trunk(&auth, trunk).await)
-                .map_err(|e| twilio_error("deleting the SIP trunk", e))?;
         }
-        let audit = AuditAction::ProviderDeleted.event(Some(org_id), Some(id.to_string()), vec![]);
+        let audit = if left_at_twilio.is_empty() {
+            AuditAction::ProviderDeleted.event(Some(org_id), Some(id.to_string()), vec![])
+        } else {
+            AuditAction::ProviderForceDeleted.event(Some(org_id), Some(id.to_string()), left_at_twilio)
+        };
         match self.store.delete_configuration(org_id, record.id, None, &audit).await {
             Err(StorageError::NotFound) => Err(Error::NotFound(PROVIDER_NOT_FOUND)),
             other => Ok(other?),
         }
+    }
+
+    /// The Twilio side of a delete. On failure: the error, and what is still in the Twilio
+    /// account (`twilio_phone_number:PN…` still on the trunk, `twilio_credential_list:CL…`,
+    /// `twilio_trunk:TK…`).
+    async fn tear_down_trunk(
+        &self,
+        org_id: i64,
+        record: &ConfigurationRecord,
+        trunk: &str,
+    ) -> std::result::Result<(), (Error, Vec<String>)> {
+        let list = record.settings.0.get(CREDENTIAL_LIST_SID);
+        let left = |numbers: &[String], list_left: bool| -> Vec<String> {
+            let mut left: Vec<String> = numbers.iter().map(|sid| format!("twilio_phone_number:{sid}")).collect();
+            left.extend(
+                list.filter(|_| list_left)
+                    .map(|l| format!("twilio_credential_list:{l}")),
+            );
+            left.push(format!("twilio_trunk:{trunk}"));
+            left
+        };
+        let numbers = self
+            .store
+            .list_phone_numbers(record.id)
+            .await
+            .map_err(|e| (e.into(), left(&[], true)))?;
+        let mut attached: Vec<String> = numbers.iter().filter_map(|n| n.carrier_sid.clone()).collect();
+        let auth = self.twilio_auth(record).map_err(|e| (e, left(&attached, true)))?;
+        let twilio = self.carriers.twilio();
+        for number in numbers {
+            if let Some(sid) = &number.carrier_sid {
+                gone_is_done(twilio.detach_phone_number(&auth, trunk, sid).await)
+                    .map_err(|e| (twilio_error("detaching a phone number", e), left(&attached, true)))?;
+                attached.retain(|s| s != sid);
+            }
+            let audit = AuditAction::PhoneNumberRemoved.event(Some(org_id), Some(number.uuid.to_string()), vec![]);
+            match self
+                .store
+                .delete_phone_number(org_id, number.id, None, None, &audit)
+                .await
+            {
+                Ok(()) | Err(StorageError::NotFound) => {}
+                Err(e) => return Err((e.into(), left(&attached, true))),
+            }
+        }
+        if let Some(list) = list {
+            gone_is_done(twilio.detach_credential_list(&auth, trunk, list).await)
+                .map_err(|e| (twilio_error("detaching the credential list", e), left(&[], true)))?;
+            gone_is_done(twilio.delete_credential_list(&auth, list).await)
+                .map_err(|e| (twilio_error("deleting the credential list", e), left(&[], true)))?;
+        }
+        gone_is_done(twilio.delete_trunk(&auth, trunk).await)
+            .map_err(|e| (twilio_error("deleting the SIP trunk", e), left(&[], false)))
     }
 }
 

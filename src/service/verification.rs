@@ -21,6 +21,9 @@ use crate::storage::{ConfigurationKey, ConfigurationRecord, ConfigurationWithCou
 /// A carrier that cannot be reached is asked again this soon (unless it said when).
 const UNREACHABLE_RETRY: Duration = Duration::from_secs(60);
 
+/// The latest a carrier's `Retry-After` can push a row's next check.
+const MAX_RETRY_DELAY: Duration = Duration::from_secs(24 * 60 * 60);
+
 /// Check names of the trunk verification beyond the shared ones.
 pub const TRUNK_EXISTS: &str = "trunk_exists";
 pub const CREDENTIAL_LIST_ATTACHED: &str = "credential_list_attached";
@@ -63,8 +66,14 @@ impl Patchbay {
             },
             VerifyOutcome::Unavailable { reason, retry_after } => {
                 // A carrier's Retry-After (429, 503) is honoured as the earliest next attempt.
-                let delay = retry_after.unwrap_or(UNREACHABLE_RETRY).max(Duration::from_secs(1));
-                let next_at = Some(at + chrono::Duration::from_std(delay).unwrap_or(chrono::TimeDelta::MAX));
+                // Capped, and added with a check: no carrier value can overflow the clock.
+                let delay = retry_after
+                    .unwrap_or(UNREACHABLE_RETRY)
+                    .clamp(Duration::from_secs(1), MAX_RETRY_DELAY);
+                let next_at = chrono::Duration::from_std(delay)
+                    .ok()
+                    .and_then(|d| at.checked_add_signed(d))
+                    .or(Some(at + chrono::Duration::seconds(UNREACHABLE_RETRY.as_secs() as i64)));
                 match previous {
                     Some(prev) if prev.status != VerificationStatus::Pending => VerificationRecord {
                         next_at,

@@ -225,6 +225,18 @@ impl Store {
         })
     }
 
+    /// How many configurations the organization holds (for its quota).
+    pub async fn count_configurations(&self, org_id: i64) -> Result<i64> {
+        on_backend!(self, read, |pool| {
+            Ok(
+                sqlx::query_scalar("SELECT COUNT(*) FROM provider_configurations WHERE org_id = $1")
+                    .bind(org_id)
+                    .fetch_one(pool)
+                    .await?,
+            )
+        })
+    }
+
     pub async fn get_configuration(&self, org_id: i64, key: ConfigurationKey) -> Result<Option<ConfigurationRecord>> {
         on_backend!(self, read, |pool| {
             let query = match key {
@@ -340,12 +352,14 @@ impl Store {
         }
     }
 
-    /// Stores a verification result unless the credentials changed meanwhile (`version` moved on).
+    /// Stores a verification result unless the row changed meanwhile (`version` moved on), and
+    /// bumps the version: a write that read the row before this result was stored then loses its
+    /// race (and is retried on the fresh row) instead of putting back the verification it read.
     pub async fn record_verification(&self, id: i64, version: i64, v: &VerificationRecord) -> Result<bool> {
         let rows_affected = on_backend!(self, write, |pool| {
             sqlx::query(
                 "UPDATE provider_configurations SET verification_status = $1, verification_details = $2, \
-                 last_verified_at = $3, next_verification_at = $4 WHERE id = $5 AND version = $6",
+                 last_verified_at = $3, next_verification_at = $4, version = version + 1 WHERE id = $5 AND version = $6",
             )
             .bind(v.status.as_str())
             .bind(v.details.as_ref().map(Json))
@@ -428,26 +442,29 @@ impl Store {
         })
     }
 
-    /// How many configurations are sealed with a key other than `active_key_id`.
+    /// How many stored secrets (configurations and provisioning journals) are sealed with a key
+    /// other than `active_key_id`.
     pub async fn count_sealed_with_other_keys(&self, active_key_id: &str) -> Result<i64> {
         on_backend!(self, read, |pool| {
-            Ok(
-                sqlx::query_scalar("SELECT COUNT(*) FROM provider_configurations WHERE secret_key_id <> $1")
-                    .bind(active_key_id)
-                    .fetch_one(pool)
-                    .await?,
+            Ok(sqlx::query_scalar(
+                "SELECT (SELECT COUNT(*) FROM provider_configurations WHERE secret_key_id <> $1) \
+                 + (SELECT COUNT(*) FROM twilio_provisioning WHERE secret_key_id <> $1)",
             )
+            .bind(active_key_id)
+            .fetch_one(pool)
+            .await?)
         })
     }
 
     /// Replaces a row's sealed secrets with the same secrets under another key, if the row is
     /// still at `version` (a concurrent write has sealed it afresh otherwise). The version is
-    /// not bumped: the configuration itself did not change.
+    /// bumped: a write that read the row before carries the old ciphertext, and must lose its
+    /// race (and re-read) rather than put that ciphertext back after the rotation.
     pub async fn reseal_configuration(&self, id: i64, version: i64, sealed: &Sealed) -> Result<bool> {
         let rows_affected = on_backend!(self, write, |pool| {
             sqlx::query(
-                "UPDATE provider_configurations SET secret_key_id = $1, secret_ciphertext = $2 \
-                 WHERE id = $3 AND version = $4",
+                "UPDATE provider_configurations SET secret_key_id = $1, secret_ciphertext = $2, \
+                 version = version + 1 WHERE id = $3 AND version = $4",
             )
             .bind(&sealed.key_id)
             .bind(&sealed.blob)

@@ -36,12 +36,14 @@ impl Store {
         })
     }
 
-    /// Claims an idempotency key for a request; see [`IdempotencyClaim`].
+    /// Claims an idempotency key for a request; see [`IdempotencyClaim`]. `request_hashes`: the
+    /// request's fingerprint under each loaded key, the one to store first; a stored one that
+    /// is any of them is the same request.
     pub async fn claim_idempotency_key(
         &self,
         org_id: i64,
         key: &str,
-        request_hash: &str,
+        request_hashes: &[String],
         now: DateTime<Utc>,
         stale_before: DateTime<Utc>,
     ) -> Result<IdempotencyClaim> {
@@ -55,7 +57,7 @@ impl Store {
                 )
                 .bind(org_id)
                 .bind(key)
-                .bind(request_hash)
+                .bind(request_hashes.first().map(String::as_str).unwrap_or_default())
                 .bind(now)
                 .execute(pool)
                 .await?;
@@ -83,7 +85,7 @@ impl Store {
                         .await?;
                     continue;
                 }
-                if hash != request_hash {
+                if !request_hashes.contains(&hash) {
                     return Ok(IdempotencyClaim::Mismatch);
                 }
                 return Ok(match status {

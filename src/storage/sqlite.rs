@@ -24,7 +24,26 @@ pub(super) fn file_path(url: &str) -> Option<PathBuf> {
     (!path.is_empty() && path != ":memory:").then(|| PathBuf::from(path))
 }
 
+/// Creates an empty database file readable by its owner only (SQLite then gives its `-wal` and
+/// `-shm` files the same mode), unless it exists. SQLite would create it with the umask's mode.
+fn create_private(path: &std::path::Path) -> std::io::Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    match options.open(path) {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(e),
+    }
+}
+
 pub(super) async fn connect(url: &str) -> anyhow::Result<Pools> {
+    if let Some(path) = file_path(url) {
+        anyhow::Context::with_context(create_private(&path), || {
+            format!("cannot create the database file {}", path.display())
+        })?;
+    }
     let options = match file_path(url) {
         Some(path) if !url.starts_with("sqlite:") => SqliteConnectOptions::new().filename(path),
         _ => SqliteConnectOptions::from_str(url)?,

@@ -109,6 +109,45 @@ impl Store {
         Ok(rows_affected == 1)
     }
 
+    /// Up to `limit` journals whose secrets are sealed with a key other than `active_key_id`.
+    pub async fn journals_sealed_with_other_keys(
+        &self,
+        active_key_id: &str,
+        limit: i64,
+    ) -> Result<Vec<ProvisioningRecord>> {
+        on_backend!(self, read, |pool| {
+            Ok(sqlx::query_as(
+                "SELECT id, org_id, account_sid, secret_key_id, secret_ciphertext, stage, domain_name, \
+                 credential_list_name, trunk_sid, credential_list_sid, created_at, updated_at \
+                 FROM twilio_provisioning WHERE secret_key_id <> $1 ORDER BY id LIMIT $2",
+            )
+            .bind(active_key_id)
+            .bind(limit)
+            .fetch_all(pool)
+            .await?)
+        })
+    }
+
+    /// Replaces a journal's sealed secrets with the same secrets under another key, if it still
+    /// holds the ciphertext `previous` (journals are never otherwise rewritten: the compare is on
+    /// the key id). `updated_at` is left alone: re-sealing is not progress of the saga.
+    pub async fn reseal_provisioning(&self, id: Uuid, previous_key_id: &str, sealed: &Sealed) -> Result<bool> {
+        let rows_affected = on_backend!(self, write, |pool| {
+            sqlx::query(
+                "UPDATE twilio_provisioning SET secret_key_id = $1, secret_ciphertext = $2 \
+                 WHERE id = $3 AND secret_key_id = $4",
+            )
+            .bind(&sealed.key_id)
+            .bind(&sealed.blob)
+            .bind(id)
+            .bind(previous_key_id)
+            .execute(pool)
+            .await?
+            .rows_affected()
+        });
+        Ok(rows_affected == 1)
+    }
+
     pub async fn delete_provisioning(&self, id: Uuid) -> Result<()> {
         on_backend!(self, write, |pool| {
             sqlx::query("DELETE FROM twilio_provisioning WHERE id = $1")

@@ -9,6 +9,7 @@ mod bridges;
 mod carriers;
 mod cli;
 mod cross_family;
+mod hardening;
 mod key_rotation;
 mod numbers;
 mod openapi;

@@ -5,7 +5,7 @@ use std::num::NonZeroU32;
 use std::process::Command;
 use std::time::Duration;
 
-use crate::support::http::{body_json, body_text};
+use crate::support::http::body_json;
 use crate::support::process::{BIN, run};
 use crate::support::{Backend, CONFIGS, TWILIO_SID, TestApp, send, spawn_app_with, store, test_http_settings};
 use patchbay::http::{HttpSettings, RateLimit};
@@ -20,6 +20,7 @@ fn settings(rate_limit: Option<(u32, u32)>, request_timeout: Duration) -> HttpSe
         }),
         request_timeout,
         shutdown_grace: Duration::from_secs(5),
+        ..HttpSettings::default()
     }
 }
 
@@ -53,13 +54,12 @@ async fn tokens_are_rate_limited_separately_and_health_is_exempt_on(app: TestApp
         (Some(429), Some("Request was throttled."))
     );
 
-    // Another token has its own bucket; health and metrics are never limited.
+    // Another token has its own bucket; health is never limited (metrics have their own listener).
     let (status, _) = send(app.as_(&app.viewer, "acme", Method::GET, CONFIGS)).await;
     assert_eq!(status, 200);
     for _ in 0..10 {
         assert_eq!(app.bare(Method::GET, "/healthz").send().await.unwrap().status(), 200);
     }
-    assert_eq!(app.bare(Method::GET, "/metrics").send().await.unwrap().status(), 200);
     // The bucket refills at the sustained rate.
     tokio::time::sleep(Duration::from_millis(1100)).await;
     assert_eq!(app.admin(Method::GET, CONFIGS).send().await.unwrap().status(), 200);
@@ -129,7 +129,7 @@ async fn request_ids_metrics_and_readiness_on(app: TestApp) {
     );
 
     app.create_twilio(TWILIO_SID, "t").await;
-    let metrics = body_text(app.bare(Method::GET, "/metrics")).await;
+    let metrics = app.metrics_text().await;
     for needle in [
         "patchbay_http_requests_total{method=\"GET\",route=\"/api/v2/platform/telephony/providers-configurations\",status=\"200\"}",
         "patchbay_http_request_duration_seconds_bucket",

@@ -400,7 +400,7 @@ both_backends! {
         let uuid = uuid::Uuid::parse_str(cred["id"].as_str().unwrap()).unwrap();
         const NEW_KEY: &str = "HxcdHBsaGRgXFhUUExIREA8ODQwLCgkIBwYFBAMCAQA=";
         let rotated = open_patchbay(&app.database_url, &[NEW_KEY, TEST_KEY], &app.twilio.url()).await;
-        assert!(rotated.rotate_secrets(10, |_, _| {}).await.unwrap() > 0);
+        assert!(rotated.rotate_secrets(10, std::time::Duration::ZERO, |_, _| {}).await.unwrap() > 0);
         let new_only = open_patchbay(&app.database_url, &[NEW_KEY], &app.twilio.url()).await;
         new_only.check_keys().await.unwrap();
         let secrets = store::stored_secrets(&new_only, &app.org, ConfigurationKey::Uuid(uuid)).await;

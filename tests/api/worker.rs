@@ -61,7 +61,7 @@ async fn serve_recovers_abandoned_provisioning_and_purges_expired_idempotency_ke
     .await;
     // An answer kept for an Idempotency-Key 25 hours ago (kept 24).
     let then = chrono::Utc::now() - chrono::Duration::hours(25);
-    app.claim_idempotency_key(org.id, "yesterday", "yesterday's request", then, then)
+    app.claim_idempotency_key(org.id, "yesterday", &["yesterday's request".to_owned()], then, then)
         .await
         .unwrap();
     app.complete_idempotency_key(org.id, "yesterday", 201, Some("application/json"), b"{}")

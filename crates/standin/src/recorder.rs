@@ -21,6 +21,8 @@ pub enum Fault {
     Hang(Duration),
     /// Any status with this exact JSON body.
     Json { status: u16, body: serde_json::Value },
+    /// Waits this long, then answers normally (a slow carrier: widens a race window).
+    Delay(Duration),
 }
 
 #[derive(Default)]
@@ -82,6 +84,10 @@ pub async fn layer(State(recorder): State<Recorder>, req: Request, next: Next) -
     let route = format!("{} {}", req.method(), pattern);
     match recorder.record(&route) {
         None => next.run(req).await,
+        Some(Fault::Delay(wait)) => {
+            tokio::time::sleep(wait).await;
+            next.run(req).await
+        }
         Some(fault) => fault_response(fault).await,
     }
 }
@@ -106,6 +112,7 @@ async fn fault_response(fault: Fault) -> Response {
             let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
             (status, axum::Json(body)).into_response()
         }
+        Fault::Delay(_) => unreachable!("answered normally by `layer`"),
     }
 }
 

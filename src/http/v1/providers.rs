@@ -18,7 +18,7 @@ use super::{OptionalOrgHandleHeader, ProviderId, V1Caller, tagged};
 use crate::carriers::Check;
 use crate::error::{Error, Result};
 use crate::http::AppState;
-use crate::http::doc::{ForceParam, IfMatchHeader, VerificationStatus};
+use crate::http::doc::{IfMatchHeader, VerificationStatus};
 use crate::http::extract::{IfMatch, JsonObject, QueryMap, force_param};
 use crate::http::format::timestamp;
 use crate::service::twilio::PROVIDER;
@@ -292,7 +292,8 @@ pub(super) async fn verify_provider(
 
 #[utoipa::path(delete, path = "/api/v1/providers/{id}", tag = "v1: Twilio providers",
     summary = "Delete a provider (tears down its SIP trunk at Twilio)",
-    params(OptionalOrgHandleHeader, ("id" = uuid::Uuid, Path, description = "Provider identifier"), IfMatchHeader, ForceParam),
+    params(OptionalOrgHandleHeader, ("id" = uuid::Uuid, Path, description = "Provider identifier"), IfMatchHeader,
+        ("force" = Option<bool>, Query, description = "`true`: take its numbers off bridges first; and if Twilio cannot be cleaned up (e.g. the stored credentials are dead), delete the provider and its secrets here anyway (the audit event `provider.force_deleted` lists what was left in the Twilio account)")),
     responses((status = 204, description = "Deleted; empty body"),
         (status = 400, description = "Twilio refused the stored credentials", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "`Org-Handle` is not the token's organization, or a read-only token", body = Problem, content_type = "application/problem+json"),
@@ -321,7 +322,8 @@ pub(super) async fn delete_provider(
 
 #[utoipa::path(delete, path = "/api/v1/providers/twilio/{id}", tag = "v1: Twilio providers",
     summary = "Delete a Twilio provider (tears down its SIP trunk at Twilio)",
-    params(OptionalOrgHandleHeader, ("id" = uuid::Uuid, Path, description = "Provider identifier"), IfMatchHeader, ForceParam),
+    params(OptionalOrgHandleHeader, ("id" = uuid::Uuid, Path, description = "Provider identifier"), IfMatchHeader,
+        ("force" = Option<bool>, Query, description = "`true`: take its numbers off bridges first; and if Twilio cannot be cleaned up (e.g. the stored credentials are dead), delete the provider and its secrets here anyway (the audit event `provider.force_deleted` lists what was left in the Twilio account)")),
     responses((status = 204, description = "Deleted; empty body"),
         (status = 400, description = "Twilio refused the stored credentials", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "`Org-Handle` is not the token's organization, or a read-only token", body = Problem, content_type = "application/problem+json"),

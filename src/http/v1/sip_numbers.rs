@@ -13,8 +13,8 @@ use super::parse::parse_paging;
 use super::problem::Problem;
 use super::sip_credentials::{NumberAgentsView, SIP_DEFAULT_TAKE, agent_views};
 use super::sip_parse::{
-    AgentLinkParams, CreateSipPhoneNumber, SipNumberFilterParams, SipPagingParams, parse_link, parse_new_number,
-    parse_number_filters,
+    AgentLinkParams, AgentLinkPutParams, CreateSipPhoneNumber, SipNumberFilterParams, SipPagingParams, parse_link,
+    parse_new_number, parse_number_filters,
 };
 use super::{OptionalOrgHandleHeader, V1Caller, parse_id, tagged};
 use crate::error::Result;
@@ -220,7 +220,7 @@ pub(super) async fn delete_number(
 
 #[utoipa::path(put, path = "/api/v1/sip-phone-numbers/{id}/agent-link", tag = "v1: SIP",
     summary = "Link a phone number to an agent (inbound, or as the agent's outbound caller id)",
-    params(OptionalOrgHandleHeader, ("id" = uuid::Uuid, Path, description = "Phone number identifier"), AgentLinkParams, IfMatchHeader),
+    params(OptionalOrgHandleHeader, ("id" = uuid::Uuid, Path, description = "Phone number identifier"), AgentLinkPutParams, IfMatchHeader),
     responses((status = 200, description = "Linked; the number", body = NumberView),
         (status = 400, description = "Bad `mode` or missing/bad `agentId`", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "`Org-Handle` is not the token's organization, or a read-only token", body = Problem, content_type = "application/problem+json"),

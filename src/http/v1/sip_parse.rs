@@ -342,16 +342,28 @@ pub struct CreateSipCredential {
     #[schema(pattern = "^[A-Za-z0-9._~!$&'()*+,;=%-]{1,64}$", example = "your-username")]
     auth_user: Option<String>,
     /// Sealed at rest and never returned (responses carry `authPassword: null`).
-    #[schema(write_only, max_length = 128)]
+    #[schema(
+        write_only,
+        min_length = 1,
+        max_length = 128,
+        pattern = r"^[^\u0000-\u001f\u007f-\u009f]+$"
+    )]
     auth_password: Option<String>,
     /// Default `udp`.
     transport: Option<SipTransport>,
-    #[schema(max_length = 255)]
+    /// Not blank, no control characters.
+    #[schema(
+        max_length = 255,
+        pattern = r"^[^\u0000-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f][^\u0000-\u001f\u007f-\u009f]*$"
+    )]
     description: Option<String>,
     /// Stored and returned; enforced by call routing, not here.
     #[schema(minimum = 1, maximum = 1000)]
     cps_limit: Option<i64>,
-    #[schema(max_length = 255)]
+    #[schema(
+        max_length = 255,
+        pattern = r"^[^\u0000-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f][^\u0000-\u001f\u007f-\u009f]*$"
+    )]
     cps_key: Option<String>,
 }
 
@@ -361,16 +373,32 @@ pub struct CreateSipCredential {
 #[derive(ToSchema, serde::Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct UpdateSipCredential {
-    #[schema(example = "sip.provider.com:5061")]
+    #[schema(example = "sip.provider.com:5061", max_length = 261, nullable = false)]
     server: Option<String>,
     domain: Option<String>,
+    #[schema(pattern = "^[A-Za-z0-9._~!$&'()*+,;=%-]{1,64}$")]
     auth_user: Option<String>,
-    #[schema(write_only, max_length = 128)]
+    #[schema(
+        write_only,
+        min_length = 1,
+        max_length = 128,
+        pattern = r"^[^\u0000-\u001f\u007f-\u009f]+$"
+    )]
     auth_password: Option<String>,
+    #[schema(nullable = false)]
     transport: Option<SipTransport>,
+    /// Not blank, no control characters; `null` clears it.
+    #[schema(
+        max_length = 255,
+        pattern = r"^[^\u0000-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f][^\u0000-\u001f\u007f-\u009f]*$"
+    )]
     description: Option<String>,
     #[schema(minimum = 1, maximum = 1000)]
     cps_limit: Option<i64>,
+    #[schema(
+        max_length = 255,
+        pattern = r"^[^\u0000-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f][^\u0000-\u001f\u007f-\u009f]*$"
+    )]
     cps_key: Option<String>,
 }
 
@@ -380,13 +408,21 @@ pub struct UpdateSipCredential {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct CreateSipPhoneNumber {
     /// E.164. A number is stored once across Patchbay (409 if taken).
-    #[schema(example = "+14155550100")]
+    #[schema(example = "+14155550100", pattern = r"^\+[1-9][0-9]{1,14}$")]
     phone_number: String,
     /// A manual SIP credential of the organization.
     credentials_id: Uuid,
-    #[schema(max_length = 255)]
+    /// Not blank, no control characters.
+    #[schema(
+        max_length = 255,
+        pattern = r"^[^\u0000-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f][^\u0000-\u001f\u007f-\u009f]*$"
+    )]
     display_name: Option<String>,
-    #[schema(max_length = 255)]
+    /// Not blank, no control characters.
+    #[schema(
+        max_length = 255,
+        pattern = r"^[^\u0000-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f][^\u0000-\u001f\u007f-\u009f]*$"
+    )]
     description: Option<String>,
     /// Only `false`: Patchbay does not register numbers.
     registration: Option<bool>,
@@ -440,8 +476,22 @@ pub struct AgentLinkParams {
     mode: Option<AgentLinkMode>,
     /// The calling platform's agent id, opaque to Patchbay (1-128 visible ASCII). Required to
     /// link, and to unlink `replaceOutbound`.
-    #[param(nullable = false)]
+    #[param(nullable = false, pattern = "^[!-~]{1,128}$")]
     agent_id: Option<String>,
+}
+
+/// `PUT /{id}/agent-link`: linking always names the agent.
+#[allow(dead_code)] // only described, never built
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query, rename_all = "camelCase")]
+pub struct AgentLinkPutParams {
+    /// `inbound` (default): the one agent answering the number (replaces the previous one).
+    /// `replaceOutbound`: the number becomes the agent's one outbound caller id.
+    #[param(nullable = false, inline)]
+    mode: Option<AgentLinkMode>,
+    /// The calling platform's agent id, opaque to Patchbay (1-128 visible ASCII).
+    #[param(pattern = "^[!-~]{1,128}$")]
+    agent_id: String,
 }
 
 #[cfg(test)]

@@ -26,7 +26,9 @@ struct AuditEventView<'a> {
     #[schema(example = "configuration")]
     resource_type: &'a str,
     resource_id: &'a str,
-    /// Names of the fields that changed; secrets appear by name only (`auth_token`).
+    /// Names of the fields that changed; secrets appear by name only (`auth_token`). For
+    /// `provider.force_deleted`: what was left in the Twilio account (`twilio_trunk:TK…`,
+    /// `twilio_credential_list:CL…`, `twilio_phone_number:PN…`).
     #[schema(value_type = Vec<String>, example = json!(["auth_token"]))]
     fields: &'a [String],
     /// `token:<id>` or `cli`.

@@ -98,7 +98,15 @@ struct ConfigurationList<'a> {
     page: Option<i64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     page_size: Option<i64>,
+    /// Present when more rows follow: the path and query of the next page.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(example = "/api/v2/platform/telephony/providers-configurations/?page=2&page_size=1000")]
+    next: Option<String>,
 }
+
+/// Rows a list without paging parameters returns at most (the first page of this size): far
+/// above what an organization's console shows, and never the whole table in memory.
+pub(super) const UNPAGED_LIMIT: i64 = MAX_PAGE_SIZE;
 
 pub(super) const DEFAULT_PAGE_SIZE: i64 = 50;
 const MAX_PAGE_SIZE: i64 = 1000;
@@ -153,16 +161,25 @@ pub(super) async fn list_configurations(
     QueryMap(query): QueryMap,
 ) -> Result<Response> {
     let (provider, page) = parse_list_query(&query)?;
-    let limit_offset = page.map(|(page, size)| (size, (page - 1) * size));
+    // Always a page: without parameters, the first UNPAGED_LIMIT rows.
+    let (page_number, size) = page.unwrap_or((1, UNPAGED_LIMIT));
+    let offset = (page_number - 1) * size;
     let (rows, total) = app
         .list_configurations(
             &caller.org,
             ListQuery {
                 provider,
-                page: limit_offset,
+                page: Some((size, offset)),
             },
         )
         .await?;
+    let next = (offset + (rows.len() as i64) < total).then(|| {
+        let filter = provider.map(|p| format!("provider={p}&")).unwrap_or_default();
+        format!(
+            "/api/v2/platform/telephony/providers-configurations/?{filter}page={}&page_size={size}",
+            page_number + 1
+        )
+    });
     Ok(axum::Json(ConfigurationList {
         status_code: 200,
         message: "Provider configurations fetched successfully.",
@@ -170,6 +187,7 @@ pub(super) async fn list_configurations(
         count: total,
         page: page.map(|p| p.0),
         page_size: page.map(|p| p.1),
+        next,
     })
     .into_response())
 }
@@ -315,7 +333,8 @@ pub struct ListParams {
     /// Only configurations of this provider (slug).
     #[param(inline)]
     provider: Option<ProviderSlug>,
-    /// Page number, from 1. Without `page` or `page_size` every row is returned.
+    /// Page number, from 1. Without `page` or `page_size` the first 1000 rows are returned;
+    /// `count` and `next` tell when there are more.
     #[param(minimum = 1, maximum = 9_223_372_036_854_775_i64)]
     page: Option<i64>,
     /// Rows per page (default 50).

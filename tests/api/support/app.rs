@@ -168,6 +168,19 @@ impl TestApp {
         format!("http://{}{}", self.addr, path)
     }
 
+    /// The Prometheus page, from a metrics listener of its own (as `PATCHBAY_METRICS_LISTEN`
+    /// serves it; the recorder is the process's, so any such listener shows this app's metrics).
+    pub async fn metrics_text(&self) -> String {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}/metrics", listener.local_addr().unwrap());
+        let server = tokio::spawn(patchbay::http::serve_metrics(listener, self.app.clone()));
+        let response = self.client.get(url).send().await.unwrap();
+        assert_eq!(response.status(), 200);
+        let text = response.text().await.unwrap();
+        server.abort();
+        text
+    }
+
     /// A request with no credentials at all.
     pub fn bare(&self, method: Method, path: &str) -> RequestBuilder {
         self.client.request(method, self.url(path))

@@ -106,7 +106,7 @@ pub async fn leave_unanswered_idempotency_key(app: &Patchbay, org: &Organization
         .claim_idempotency_key(
             org.id,
             key,
-            "a request that died",
+            &["a request that died".to_owned()],
             then,
             then - chrono::Duration::days(1),
         )
