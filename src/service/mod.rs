@@ -37,6 +37,7 @@ pub use audit::{AuditAction, audit};
 pub use configurations::{CONFIG_NOT_FOUND, Verify};
 pub use sealer::{RowBinding, SealedKind, Sealer};
 
+#[derive(Clone)]
 pub struct Patchbay {
     pub store: Arc<Store>,
     pub keyring: Arc<Keyring>,
@@ -46,6 +47,57 @@ pub struct Patchbay {
     /// Provider configurations (v1 providers included) one organization may hold.
     pub max_configurations_per_org: i64,
 }
+
+tokio::task_local! {
+    /// When the request being served must have been answered (set by the HTTP deadline layer).
+    pub static REQUEST_DEADLINE: tokio::time::Instant;
+}
+
+/// The time left before the current request's deadline; `None` outside a request (CLI, worker).
+pub fn time_left() -> Option<Duration> {
+    REQUEST_DEADLINE
+        .try_with(|d| d.saturating_duration_since(tokio::time::Instant::now()))
+        .ok()
+}
+
+/// Runs `unit` to its end on its own task: a request cancelled meanwhile (its deadline passed,
+/// the client went away) does not cut it half-way.
+pub async fn run_whole<T: Send + 'static>(unit: impl Future<Output = Result<T>> + Send + 'static) -> Result<T> {
+    tokio::spawn(unit)
+        .await
+        .map_err(|e| Error::Internal(anyhow::anyhow!("a unit of work failed: {e}")))?
+}
+
+/// Whether a batch (an import of many numbers) may start one more unit before the request's
+/// deadline: only while the time left exceeds twice the longest unit so far, and at least
+/// [`Budget::FLOOR`]. Outside a request there is no deadline.
+#[derive(Debug, Default)]
+pub struct Budget {
+    longest: Duration,
+}
+
+impl Budget {
+    pub const FLOOR: Duration = Duration::from_millis(250);
+
+    pub fn may_start(&self) -> bool {
+        time_left().is_none_or(|left| left > (2 * self.longest).max(Self::FLOOR))
+    }
+
+    /// Runs one unit whole (see [`run_whole`]) and remembers how long it took.
+    pub async fn run<T: Send + 'static>(
+        &mut self,
+        unit: impl Future<Output = Result<T>> + Send + 'static,
+    ) -> Result<T> {
+        let started = tokio::time::Instant::now();
+        let out = run_whole(unit).await;
+        self.longest = self.longest.max(started.elapsed());
+        out
+    }
+}
+
+/// The reason given for each number a batch did not start because the deadline was near.
+pub const NOT_ATTEMPTED: &str =
+    "Not attempted: the request deadline was near, so nothing was done for this number; send it again.";
 
 /// The default of [`Patchbay::max_configurations_per_org`].
 pub const DEFAULT_MAX_CONFIGURATIONS_PER_ORG: i64 = 10_000;

@@ -11,7 +11,7 @@ use crate::domain::catalogue::Provider;
 use crate::domain::phone::E164;
 use crate::error::{Error, Result};
 use crate::service::twilio::gone_is_done;
-use crate::service::{AuditAction, CONFIG_NOT_FOUND, Patchbay, check_if_match, names, now};
+use crate::service::{AuditAction, Budget, CONFIG_NOT_FOUND, NOT_ATTEMPTED, Patchbay, check_if_match, names, now};
 use crate::storage::{
     ConfigurationKey, ConfigurationRecord, Duplicate, NewPhoneNumber, NumberListing, Organization, StorageError,
 };
@@ -226,7 +226,8 @@ impl Patchbay {
 
     /// Imports numbers of the configuration's carrier account, each checked against the
     /// account; each failure is reported with its number. Onto a v1 provider's SIP trunk, the
-    /// v1 import runs (the numbers are attached to the trunk too).
+    /// v1 import runs (the numbers are attached to the trunk too). Each number is written whole;
+    /// once the request deadline is near, the rest are reported as [`NOT_ATTEMPTED`].
     pub async fn import_numbers(&self, org: &Organization, id: i64, wanted: &[String]) -> Result<Imported> {
         let record = self.numbers_configuration(org, id).await?;
         let carrier = carrier_name(&record.provider);
@@ -259,7 +260,12 @@ impl Patchbay {
         if record.trunk_sid.is_some() {
             return self.import_onto_trunk(org, &record, found, out).await;
         }
+        let mut budget = Budget::default();
         for (raw, number, sid) in found {
+            if !budget.may_start() {
+                out.failed.push((raw, NOT_ATTEMPTED.into()));
+                continue;
+            }
             let new = NewPhoneNumber {
                 uuid: Uuid::new_v4(),
                 org_id: org.id,
@@ -272,7 +278,11 @@ impl Patchbay {
             };
             let audit =
                 AuditAction::PhoneNumberImported.event(Some(org.id), Some(new.uuid.to_string()), names(&["number"]));
-            match self.store.insert_phone_number(&new, &audit).await {
+            let store = self.store.clone();
+            let inserted = budget
+                .run(async move { Ok(store.insert_phone_number(&new, &audit).await) })
+                .await?;
+            match inserted {
                 Ok(row) => out.imported.push(NumberListing {
                     number: row,
                     provider: record.provider.clone(),

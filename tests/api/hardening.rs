@@ -10,7 +10,7 @@ use crate::support::app::open_patchbay;
 use crate::support::process::{LoggedServer, patchbay_command, run};
 use crate::support::v1::{self, PROVIDERS, item, v1};
 use crate::support::{
-    Backend, CONFIGS, CONFIGS_UNVERIFIED, TEST_KEY, TWILIO_SID, both_backends, config_path, send, spawn_app,
+    Backend, CONFIGS, CONFIGS_UNVERIFIED, NUMBERS, TEST_KEY, TWILIO_SID, both_backends, config_path, send, spawn_app,
     spawn_app_with, test_http_settings,
 };
 use patchbay::http::{HttpSettings, RateLimit};
@@ -552,4 +552,108 @@ async fn half_open_connections_are_bounded_and_a_normal_client_is_answered() {
         assert!(closed.is_ok(), "connection {i} still open");
     }
     app.stop().await;
+}
+
+// Item 10: an import that cannot finish within the request deadline stops starting numbers in
+// time and answers 200 number by number; each number is either imported (recorded and on the
+// trunk) or reported not attempted (neither) — never recorded but not attached, never a 503
+// over committed imports. Both the v1 and the v2 import, on both backends.
+#[tokio::test]
+async fn a_slow_import_answers_in_time_with_each_numbers_exact_outcome() {
+    for backend in [Backend::Sqlite, Backend::Postgres] {
+        let settings = HttpSettings {
+            request_timeout: Duration::from_millis(1500),
+            ..test_http_settings()
+        };
+        let Some(app) = spawn_app_with(backend, settings).await else {
+            continue;
+        };
+        let (created, account, _) = v1::create(&app, json!({})).await;
+        let id = created["id"].as_str().unwrap().to_owned();
+        let trunk = created["trunkSid"].as_str().unwrap().to_owned();
+        let numbers: Vec<(String, String)> = (0..12)
+            .map(|i| {
+                let e164 = format!("+1415555{:04}", 100 + i);
+                (app.twilio.add_incoming_number(&account, &e164), e164)
+            })
+            .collect();
+        // Attaching takes 400 ms: six numbers need 2.4 s, the request has 1.5 s.
+        app.twilio.recorder.inject(
+            routes::ATTACH_PHONE_NUMBER,
+            Fault::Delay(Duration::from_millis(400)),
+            100,
+        );
+
+        let sids: Vec<&str> = numbers[..6].iter().map(|(sid, _)| sid.as_str()).collect();
+        let body = v1::import(&app, &id, &sids).await;
+        let not_imported: Vec<String> = body["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| {
+                assert!(
+                    e["errorMessage"].as_str().unwrap().starts_with("Not attempted"),
+                    "{body}"
+                );
+                e["phoneNumberSid"].as_str().unwrap().to_owned()
+            })
+            .collect();
+        let v1_imported = body["successCount"].as_u64().unwrap() as usize;
+        assert!(v1_imported >= 1 && !not_imported.is_empty(), "{body}");
+        assert_eq!(v1_imported + not_imported.len(), 6, "{body}");
+
+        let (_, list) = send(app.admin(Method::GET, NUMBERS)).await;
+        let config = list["data"][0]["provider_config_id"].as_i64().unwrap();
+        let wanted: Vec<&str> = numbers[6..].iter().map(|(_, e164)| e164.as_str()).collect();
+        let (status, body) = send(
+            app.admin(Method::POST, &format!("{}import-numbers/", config_path(config)))
+                .json(&json!({"numbers": wanted})),
+        )
+        .await;
+        assert_eq!(status, 200, "{body}");
+        let v2_failed: Vec<String> = body["data"]["failed"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| {
+                assert!(
+                    f["error_message"].as_str().unwrap().starts_with("Not attempted"),
+                    "{body}"
+                );
+                f["number"].as_str().unwrap().to_owned()
+            })
+            .collect();
+        assert!(
+            body["data"]["success_count"].as_u64().unwrap() >= 1 && !v2_failed.is_empty(),
+            "{body}"
+        );
+
+        // Past any work a cancelled request could have left running.
+        tokio::time::sleep(Duration::from_millis(1000)).await;
+        let on_trunk = app.twilio.trunk_phone_numbers(&trunk);
+        let (_, list) = send(app.admin(Method::GET, &format!("{NUMBERS}?page_size=100"))).await;
+        let recorded: Vec<&str> = list["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|n| n["number"].as_str().unwrap())
+            .collect();
+        for (i, (sid, e164)) in numbers.iter().enumerate() {
+            let reported_imported = if i < 6 {
+                !not_imported.contains(sid)
+            } else {
+                !v2_failed.contains(e164)
+            };
+            assert_eq!(
+                on_trunk.contains(sid),
+                reported_imported,
+                "{e164}: on the trunk as reported ({backend:?})"
+            );
+            assert_eq!(
+                recorded.contains(&e164.as_str()),
+                reported_imported,
+                "{e164}: recorded as reported ({backend:?})"
+            );
+        }
+    }
 }

@@ -289,7 +289,7 @@ struct ImportEnvelope<'a> {
 
 #[utoipa::path(post, path = "/api/v2/platform/telephony/providers-configurations/{id}/import-numbers/", tag = "v2: numbers and bridges",
     summary = "Import numbers of the configuration's carrier account",
-    description = "Each number is checked against the account; each one that cannot be imported is listed in `failed` with the reason (the answer is 200 either way).",
+    description = "Each number is checked against the account; each one that cannot be imported is listed in `failed` with the reason (the answer is 200 either way). Numbers not started because the request deadline was near are listed with a reason beginning `Not attempted`: nothing was done for them; send them again.",
     params(OrgHandleHeader, ("id" = i64, Path, description = "Provider configuration id")),
     request_body(content = ImportNumbers, content_type = "application/json"),
     responses((status = 200, body = ImportEnvelope), (status = 400, body = ErrorEnvelope),
