@@ -61,8 +61,9 @@ fn carrier_error(record: &ConfigurationRecord, what: &str, err: CarrierError) ->
 }
 
 impl Patchbay {
-    pub async fn list_numbers(&self, org: &Organization) -> Result<Vec<NumberListing>> {
-        Ok(self.store.list_org_numbers(org.id).await?)
+    /// A page of the organization's numbers (`limit` from `offset`), and how many it has.
+    pub async fn list_numbers(&self, org: &Organization, limit: i64, offset: i64) -> Result<(Vec<NumberListing>, i64)> {
+        Ok(self.store.list_org_numbers(org.id, limit, offset).await?)
     }
 
     pub async fn get_number(&self, org: &Organization, id: i64) -> Result<NumberListing> {

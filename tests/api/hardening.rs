@@ -10,8 +10,8 @@ use crate::support::app::open_patchbay;
 use crate::support::process::{LoggedServer, patchbay_command, run};
 use crate::support::v1::{self, PROVIDERS, item, v1};
 use crate::support::{
-    Backend, CONFIGS, CONFIGS_UNVERIFIED, NUMBERS, TEST_KEY, TWILIO_SID, both_backends, config_path, send, spawn_app,
-    spawn_app_with, test_http_settings,
+    BRIDGES, Backend, CONFIGS, CONFIGS_UNVERIFIED, NUMBERS, TEST_KEY, TWILIO_SID, both_backends, config_path,
+    connect_path, send, spawn_app, spawn_app_with, test_http_settings,
 };
 use patchbay::http::{HttpSettings, RateLimit};
 use reqwest::Method;
@@ -204,6 +204,45 @@ both_backends! {
         assert!(rest.get("next").is_none(), "{rest}");
         let (_, small) = send(app.admin(Method::GET, &format!("{CONFIGS}?provider=twilio&page_size=2"))).await;
         assert_eq!(small["next"], "/api/v2/platform/telephony/providers-configurations/?provider=twilio&page=2&page_size=2");
+    }
+
+    // Item 6: the numbers and bridges lists follow the configurations' rule: without paging
+    // parameters the first 1000 rows with the total `count` and a `next` link (they used to
+    // build every row); a bridge page carries its own bridges' numbers.
+    async fn unpaged_numbers_and_bridges_lists_are_the_first_page_with_a_next_link(app) {
+        let sip = app.create_sip("sip.example.com").await;
+        for i in 0..1001 {
+            app.add_number(sip, &format!("+1415{i:07}")).await;
+            let (status, body) = send(app.admin(Method::POST, BRIDGES)
+                .json(&json!({"name": "Bridge", "slug": format!("bridge-{i}")}))).await;
+            assert_eq!(status, 201, "{body}");
+        }
+        for (slug, number) in [("bridge-0", "+14150000000"), ("bridge-1000", "+14150001000")] {
+            let (status, body) = send(app.admin(Method::POST, &connect_path(slug))
+                .json(&json!({"provider_config_id": sip, "phone_number": number}))).await;
+            assert_eq!(status, 200, "{body}");
+        }
+        for (path, last) in [(NUMBERS, "number"), (BRIDGES, "slug")] {
+            let (status, list) = send(app.admin(Method::GET, path)).await;
+            assert_eq!(status, 200, "{list}");
+            assert_eq!((list["data"].as_array().unwrap().len(), list["count"].as_i64()), (1000, Some(1001)));
+            let next = list["next"].as_str().expect("a next link");
+            assert_eq!(next, format!("{path}?page=2&page_size=1000"));
+            let (_, rest) = send(app.admin(Method::GET, next)).await;
+            assert_eq!(rest["data"].as_array().unwrap().len(), 1, "{rest}");
+            assert!(rest.get("next").is_none(), "{rest}");
+            let expected = if path == NUMBERS { "+14150001000" } else { "bridge-1000" };
+            assert_eq!(rest["data"][0][last], expected);
+            let (_, small) = send(app.admin(Method::GET, &format!("{path}?page_size=2"))).await;
+            assert_eq!((small["data"].as_array().unwrap().len(), small["page_size"].as_i64()), (2, Some(2)));
+            assert_eq!(small["next"], format!("{path}?page=2&page_size=2"));
+            let (status, _) = send(app.admin(Method::GET, &format!("{path}?page_size=0"))).await;
+            assert_eq!(status, 400);
+        }
+        let (_, first) = send(app.admin(Method::GET, &format!("{BRIDGES}?page_size=1"))).await;
+        assert_eq!(first["data"][0]["numbers"].as_array().unwrap().len(), 1, "{first}");
+        let (_, last) = send(app.admin(Method::GET, &format!("{BRIDGES}?page=2&page_size=1000"))).await;
+        assert_eq!(last["data"][0]["numbers"][0]["number"], "+14150001000", "{last}");
     }
 
     // Item 6: an organization's configurations are capped (v2 and v1 creates alike) with a
