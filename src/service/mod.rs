@@ -46,6 +46,12 @@ pub struct Patchbay {
     pub verify_every: Duration,
     /// Provider configurations (v1 providers included) one organization may hold.
     pub max_configurations_per_org: i64,
+    /// Numbers (v1 and v2 alike) one organization may hold.
+    pub max_numbers_per_org: i64,
+    /// Idempotency keys one organization may hold at once (they are kept 24 hours).
+    pub max_idempotency_keys_per_org: i64,
+    /// Audit events older than this are purged by the background worker.
+    pub audit_retention: Duration,
 }
 
 tokio::task_local! {
@@ -101,6 +107,12 @@ pub const NOT_ATTEMPTED: &str =
 
 /// The default of [`Patchbay::max_configurations_per_org`].
 pub const DEFAULT_MAX_CONFIGURATIONS_PER_ORG: i64 = 10_000;
+/// The default of [`Patchbay::max_numbers_per_org`].
+pub const DEFAULT_MAX_NUMBERS_PER_ORG: i64 = 100_000;
+/// The default of [`Patchbay::max_idempotency_keys_per_org`].
+pub const DEFAULT_MAX_IDEMPOTENCY_KEYS_PER_ORG: i64 = 100_000;
+/// The default of [`Patchbay::audit_retention`] (400 days).
+pub const DEFAULT_AUDIT_RETENTION: Duration = Duration::from_secs(400 * 24 * 3600);
 
 impl Patchbay {
     pub fn new(store: Arc<Store>, keyring: Arc<Keyring>, carriers: Carriers) -> Self {
@@ -110,7 +122,25 @@ impl Patchbay {
             carriers,
             verify_every: Duration::from_secs(3600),
             max_configurations_per_org: DEFAULT_MAX_CONFIGURATIONS_PER_ORG,
+            max_numbers_per_org: DEFAULT_MAX_NUMBERS_PER_ORG,
+            max_idempotency_keys_per_org: DEFAULT_MAX_IDEMPOTENCY_KEYS_PER_ORG,
+            audit_retention: DEFAULT_AUDIT_RETENTION,
         }
+    }
+
+    pub fn with_number_quota(mut self, per_org: i64) -> Self {
+        self.max_numbers_per_org = per_org;
+        self
+    }
+
+    pub fn with_idempotency_key_quota(mut self, per_org: i64) -> Self {
+        self.max_idempotency_keys_per_org = per_org;
+        self
+    }
+
+    pub fn with_audit_retention(mut self, retention: Duration) -> Self {
+        self.audit_retention = retention;
+        self
     }
 
     pub fn with_configuration_quota(mut self, per_org: i64) -> Self {

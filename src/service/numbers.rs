@@ -61,6 +61,28 @@ fn carrier_error(record: &ConfigurationRecord, what: &str, err: CarrierError) ->
 }
 
 impl Patchbay {
+    /// A 409 when the organization already holds its quota of numbers (a soft limit like the
+    /// configurations' one: adds racing at the edge may pass it by a few).
+    pub(crate) async fn check_number_quota(&self, org_id: i64) -> Result<()> {
+        if self.store.count_org_numbers(org_id).await? >= self.max_numbers_per_org {
+            return Err(Error::QuotaExceeded(format!(
+                "This organization has reached its limit of {} numbers; delete one first.",
+                self.max_numbers_per_org
+            )));
+        }
+        Ok(())
+    }
+
+    /// [`Self::check_number_quota`] for one number of an import: `Ok(Some(reason))` when it is
+    /// refused for the quota.
+    pub(crate) async fn number_quota_refusal(&self, org_id: i64) -> Result<Option<String>> {
+        match self.check_number_quota(org_id).await {
+            Ok(()) => Ok(None),
+            Err(Error::QuotaExceeded(reason)) => Ok(Some(reason)),
+            Err(e) => Err(e),
+        }
+    }
+
     /// A page of the organization's numbers (`limit` from `offset`), and how many it has.
     pub async fn list_numbers(&self, org: &Organization, limit: i64, offset: i64) -> Result<(Vec<NumberListing>, i64)> {
         Ok(self.store.list_org_numbers(org.id, limit, offset).await?)
@@ -103,6 +125,7 @@ impl Patchbay {
             description: None,
         };
         let audit = AuditAction::PhoneNumberAdded.event(Some(org.id), Some(new.uuid.to_string()), names(&["number"]));
+        self.check_number_quota(org.id).await?;
         match self.store.insert_phone_number(&new, &audit).await {
             Ok(row) => Ok(NumberListing {
                 number: row,
@@ -265,6 +288,10 @@ impl Patchbay {
         for (raw, number, sid) in found {
             if !budget.may_start() {
                 out.failed.push((raw, NOT_ATTEMPTED.into()));
+                continue;
+            }
+            if let Some(reason) = self.number_quota_refusal(org.id).await? {
+                out.failed.push((raw, reason));
                 continue;
             }
             let new = NewPhoneNumber {

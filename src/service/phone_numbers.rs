@@ -126,6 +126,9 @@ impl Patchbay {
         auth: TwilioAuth,
         sid: String,
     ) -> Result<std::result::Result<PhoneNumberRecord, String>> {
+        if let Some(reason) = self.number_quota_refusal(org_id).await? {
+            return Ok(Err(reason));
+        }
         let twilio = self.carriers.twilio();
         let number = match twilio.fetch_incoming_phone_number(&auth, &sid).await {
             Ok(n) => n,

@@ -131,6 +131,18 @@ impl Store {
         })
     }
 
+    /// How many numbers the organization holds (for its quota).
+    pub async fn count_org_numbers(&self, org_id: i64) -> Result<i64> {
+        on_backend!(self, read, |pool| {
+            Ok(
+                sqlx::query_scalar("SELECT COUNT(*) FROM phone_numbers WHERE org_id = $1")
+                    .bind(org_id)
+                    .fetch_one(pool)
+                    .await?,
+            )
+        })
+    }
+
     /// A page of the organization's numbers with their provider and bridge, in id order, and
     /// how many numbers it has.
     pub async fn list_org_numbers(&self, org_id: i64, limit: i64, offset: i64) -> Result<(Vec<NumberListing>, i64)> {
@@ -143,11 +155,7 @@ impl Store {
             .bind(offset)
             .fetch_all(pool)
             .await?;
-            let total = sqlx::query_scalar("SELECT COUNT(*) FROM phone_numbers WHERE org_id = $1")
-                .bind(org_id)
-                .fetch_one(pool)
-                .await?;
-            Ok((rows, total))
+            Ok((rows, self.count_org_numbers(org_id).await?))
         })
     }
 

@@ -245,6 +245,71 @@ both_backends! {
         assert_eq!(last["data"][0]["numbers"][0]["number"], "+14150001000", "{last}");
     }
 
+    // Item 6: numbers (v1 and v2) and idempotency keys per organization are capped with a
+    // clear 409; an import reports each number past the quota; a key already held still
+    // replays; another organization is not affected.
+    async fn numbers_and_idempotency_keys_per_organization_are_capped(app) {
+        let capped = open_patchbay(&app.database_url, &[TEST_KEY], &app.twilio.url()).await
+            .with_number_quota(2)
+            .with_idempotency_key_quota(2);
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        tokio::spawn(patchbay::http::serve(listener, Arc::new(capped), test_http_settings(), std::future::pending()));
+        let post = |token: &str, handle: &str, path: &str| app.client.post(format!("{base}{path}"))
+            .header("Authorization", format!("Token {token}")).header("Org-Handle", handle);
+
+        let sip = app.create_sip("sip.example.com").await;
+        let add = |n: &str| post(&app.admin, "acme", NUMBERS).json(&json!({"provider_config_id": sip, "number": n}));
+        for n in ["+14155550100", "+14155550101"] {
+            let (status, body) = send(add(n)).await;
+            assert_eq!(status, 201, "{body}");
+        }
+        let (status, body) = send(add("+14155550102")).await;
+        assert_eq!(status, 409, "{body}");
+        assert!(body["message"].as_str().unwrap().contains("limit of 2 numbers"), "{body}");
+        let (created, account, _) = v1::create(&app, json!({})).await;
+        let id = created["id"].as_str().unwrap();
+        let pn = app.twilio.add_incoming_number(&account, "+14155550103");
+        let (status, body) = send(post(&app.admin, "acme", &format!("{}/import-numbers", item(id)))
+            .json(&json!({"phoneNumberSids": [pn]}))).await;
+        assert_eq!(status, 200, "{body}");
+        assert!(body["errors"][0]["errorMessage"].as_str().unwrap().contains("limit of 2 numbers"), "{body}");
+        assert!(app.twilio.trunk_phone_numbers(created["trunkSid"].as_str().unwrap()).is_empty());
+
+        let create = |token: &str, handle: &str, key: &str, n: u32| post(token, handle, CONFIGS_UNVERIFIED)
+            .header("Idempotency-Key", key)
+            .json(&json!({"provider": "twilio", "account_sid": format!("AC{n:032x}"), "auth_token": "t"}));
+        for (key, n) in [("k1", 1), ("k2", 2)] {
+            let (status, body) = send(create(&app.admin, "acme", key, n)).await;
+            assert_eq!(status, 201, "{body}");
+        }
+        let (status, body) = send(create(&app.admin, "acme", "k3", 3)).await;
+        assert_eq!(status, 409, "{body}");
+        assert!(body["message"].as_str().unwrap().contains("limit of 2 idempotency keys"), "{body}");
+        let replay = create(&app.admin, "acme", "k1", 1).send().await.unwrap();
+        assert_eq!(replay.status(), 201);
+        assert_eq!(replay.headers()["idempotent-replayed"], "true");
+        let (status, body) = send(create(&app.other_admin, "globex", "k3", 3)).await;
+        assert_eq!(status, 201, "another organization has its own quota: {body}");
+    }
+
+    // Item 6: audit events are not capped (that would block the changes they record) but kept
+    // for the retention; older ones are purged (the background worker runs this each round).
+    async fn audit_events_past_their_retention_are_purged(app) {
+        let (status, _) = send(app.admin(Method::POST, CONFIGS_UNVERIFIED)
+            .json(&json!({"provider": "twilio", "account_sid": TWILIO_SID, "auth_token": "t"}))).await;
+        assert_eq!(status, 201);
+        let keeper = open_patchbay(&app.database_url, &[TEST_KEY], &app.twilio.url()).await
+            .with_audit_retention(Duration::from_secs(1));
+        assert_eq!(keeper.purge_expired_audit_events().await.unwrap(), 0, "younger than the retention");
+        let default = open_patchbay(&app.database_url, &[TEST_KEY], &app.twilio.url()).await;
+        tokio::time::sleep(Duration::from_millis(2100)).await;
+        assert_eq!(default.purge_expired_audit_events().await.unwrap(), 0, "the default keeps 400 days");
+        assert!(keeper.purge_expired_audit_events().await.unwrap() >= 1);
+        let (_, audit) = send(app.admin(Method::GET, "/api/v2/platform/audit-events/")).await;
+        assert_eq!(audit["count"], 0, "{audit}");
+    }
+
     // Item 6: an organization's configurations are capped (v2 and v1 creates alike) with a
     // clear 409; another organization is not affected, and a delete frees a place.
     async fn configurations_per_organization_are_capped(app) {
