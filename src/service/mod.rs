@@ -89,17 +89,33 @@ impl Budget {
         time_left().is_none_or(|left| left > (2 * self.longest).max(Self::FLOOR))
     }
 
-    /// Runs one unit whole (see [`run_whole`]) and remembers how long it took.
+    /// Time kept at the end of a request to write its answer.
+    const ANSWER: Duration = Duration::from_millis(100);
+
+    /// Runs one unit whole (see [`run_whole`]) and remembers how long it took. `Ok(None)` when
+    /// the request's answer is due before the unit ends: the unit still runs to its end on its
+    /// own (see [`STILL_RUNNING`]).
     pub async fn run<T: Send + 'static>(
         &mut self,
         unit: impl Future<Output = Result<T>> + Send + 'static,
-    ) -> Result<T> {
+    ) -> Result<Option<T>> {
         let started = tokio::time::Instant::now();
-        let out = run_whole(unit).await;
+        let whole = run_whole(unit);
+        let out = match time_left() {
+            Some(left) => match tokio::time::timeout(left.saturating_sub(Self::ANSWER), whole).await {
+                Ok(out) => out.map(Some),
+                Err(_) => Ok(None),
+            },
+            None => whole.await.map(Some),
+        };
         self.longest = self.longest.max(started.elapsed());
         out
     }
 }
+
+/// The reason given for a number whose unit was still running when the answer was due.
+pub const STILL_RUNNING: &str = "Still being imported when the request deadline came: it will end imported (recorded and \
+     attached) or not imported, never half-way; list the numbers to see which.";
 
 /// The reason given for each number a batch did not start because the deadline was near.
 pub const NOT_ATTEMPTED: &str =

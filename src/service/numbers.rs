@@ -11,7 +11,9 @@ use crate::domain::catalogue::Provider;
 use crate::domain::phone::E164;
 use crate::error::{Error, Result};
 use crate::service::twilio::gone_is_done;
-use crate::service::{AuditAction, Budget, CONFIG_NOT_FOUND, NOT_ATTEMPTED, Patchbay, check_if_match, names, now};
+use crate::service::{
+    AuditAction, Budget, CONFIG_NOT_FOUND, NOT_ATTEMPTED, Patchbay, STILL_RUNNING, check_if_match, names, now,
+};
 use crate::storage::{
     ConfigurationKey, ConfigurationRecord, Duplicate, NewPhoneNumber, NumberListing, Organization, StorageError,
 };
@@ -311,17 +313,18 @@ impl Patchbay {
                 .run(async move { Ok(store.insert_phone_number(&new, &audit).await) })
                 .await?;
             match inserted {
-                Ok(row) => out.imported.push(NumberListing {
+                None => out.failed.push((raw, STILL_RUNNING.into())),
+                Some(Ok(row)) => out.imported.push(NumberListing {
                     number: row,
                     provider: record.provider.clone(),
                     verification_status: record.verification_status,
                     bridge_slug: None,
                 }),
-                Err(StorageError::Duplicate(_)) => out.failed.push((
+                Some(Err(StorageError::Duplicate(_))) => out.failed.push((
                     raw,
                     "The number is imported already (to this or another provider configuration).".into(),
                 )),
-                Err(e) => return Err(e.into()),
+                Some(Err(e)) => return Err(e.into()),
             }
         }
         Ok(out)

@@ -10,7 +10,7 @@ use crate::carriers::twilio::{IncomingPhoneNumber, TwilioAuth, is_sid};
 use crate::domain::phone::E164;
 use crate::error::{Error, Result};
 use crate::service::twilio::twilio_error;
-use crate::service::{AuditAction, Budget, NOT_ATTEMPTED, Patchbay, now};
+use crate::service::{AuditAction, Budget, NOT_ATTEMPTED, Patchbay, STILL_RUNNING, now};
 use crate::storage::{ConfigurationRecord, NewPhoneNumber, PhoneNumberRecord, StorageError};
 
 pub const PHONE_NUMBER_NOT_FOUND: &str = "Phone number not found.";
@@ -108,8 +108,9 @@ impl Patchbay {
                 sid.clone(),
             );
             match budget.run(unit).await? {
-                Ok(row) => out.imported.push(row),
-                Err(message) => fail(&message),
+                Some(Ok(row)) => out.imported.push(row),
+                Some(Err(message)) => fail(&message),
+                None => fail(STILL_RUNNING),
             }
         }
         Ok(out)

@@ -6,6 +6,7 @@ use std::num::NonZeroU32;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use crate::support::TestApp;
 use crate::support::app::open_patchbay;
 use crate::support::process::{LoggedServer, patchbay_command, run};
 use crate::support::v1::{self, PROVIDERS, item, v1};
@@ -658,6 +659,20 @@ async fn half_open_connections_are_bounded_and_a_normal_client_is_answered() {
     app.stop().await;
 }
 
+/// An app whose requests have `deadline_ms`, with a v1 Twilio provider: `(app, provider id,
+/// account sid, trunk sid)`; `None` when the backend is not available.
+async fn provider_with_deadline(backend: Backend, deadline_ms: u64) -> Option<(TestApp, String, String, String)> {
+    let settings = HttpSettings {
+        request_timeout: Duration::from_millis(deadline_ms),
+        ..test_http_settings()
+    };
+    let app = spawn_app_with(backend, settings).await?;
+    let (created, account, _) = v1::create(&app, json!({})).await;
+    let id = created["id"].as_str().unwrap().to_owned();
+    let trunk = created["trunkSid"].as_str().unwrap().to_owned();
+    Some((app, id, account, trunk))
+}
+
 // Item 10: an import that cannot finish within the request deadline stops starting numbers in
 // time and answers 200 number by number; each number is either imported (recorded and on the
 // trunk) or reported not attempted (neither) — never recorded but not attached, never a 503
@@ -665,16 +680,9 @@ async fn half_open_connections_are_bounded_and_a_normal_client_is_answered() {
 #[tokio::test]
 async fn a_slow_import_answers_in_time_with_each_numbers_exact_outcome() {
     for backend in [Backend::Sqlite, Backend::Postgres] {
-        let settings = HttpSettings {
-            request_timeout: Duration::from_millis(1500),
-            ..test_http_settings()
-        };
-        let Some(app) = spawn_app_with(backend, settings).await else {
+        let Some((app, id, account, trunk)) = provider_with_deadline(backend, 1500).await else {
             continue;
         };
-        let (created, account, _) = v1::create(&app, json!({})).await;
-        let id = created["id"].as_str().unwrap().to_owned();
-        let trunk = created["trunkSid"].as_str().unwrap().to_owned();
         let numbers: Vec<(String, String)> = (0..12)
             .map(|i| {
                 let e164 = format!("+1415555{:04}", 100 + i);
@@ -759,5 +767,36 @@ async fn a_slow_import_answers_in_time_with_each_numbers_exact_outcome() {
                 "{e164}: recorded as reported ({backend:?})"
             );
         }
+    }
+}
+
+// Item 10: a number whose carrier steps outlast the request is reported as still running, in a
+// 200 answered before the deadline, and then ends whole (recorded and attached), never cut
+// between record and attach.
+#[tokio::test]
+async fn a_number_outlasting_the_request_ends_whole_and_is_reported_as_running() {
+    for backend in [Backend::Sqlite, Backend::Postgres] {
+        let Some((app, id, account, trunk)) = provider_with_deadline(backend, 1000).await else {
+            continue;
+        };
+        let pn = app.twilio.add_incoming_number(&account, "+14155550100");
+        app.twilio.recorder.inject(
+            routes::ATTACH_PHONE_NUMBER,
+            Fault::Delay(Duration::from_millis(1500)),
+            1,
+        );
+        let body = v1::import(&app, &id, &[&pn]).await;
+        assert_eq!(body["successCount"], 0, "{body}");
+        assert!(
+            body["errors"][0]["errorMessage"]
+                .as_str()
+                .unwrap()
+                .starts_with("Still being imported"),
+            "{body}"
+        );
+        tokio::time::sleep(Duration::from_millis(1500)).await;
+        assert_eq!(app.twilio.trunk_phone_numbers(&trunk), vec![pn.clone()], "{backend:?}");
+        let (_, list) = send(app.admin(Method::GET, NUMBERS)).await;
+        assert_eq!(list["data"][0]["number"], "+14155550100", "{backend:?}: {list}");
     }
 }
