@@ -83,6 +83,15 @@ pub struct ServerSettings {
     /// Provider configurations one organization may hold (v1 providers included).
     #[arg(long, env = "PATCHBAY_MAX_CONFIGURATIONS_PER_ORG", default_value_t = crate::service::DEFAULT_MAX_CONFIGURATIONS_PER_ORG, value_parser = clap::value_parser!(i64).range(1..))]
     pub max_configurations_per_org: i64,
+    /// Numbers one organization may hold (v1 and v2, imported or added).
+    #[arg(long, env = "PATCHBAY_MAX_NUMBERS_PER_ORG", default_value_t = crate::service::DEFAULT_MAX_NUMBERS_PER_ORG, value_parser = clap::value_parser!(i64).range(1..))]
+    pub max_numbers_per_org: i64,
+    /// Idempotency keys one organization may hold at once (each is kept 24 hours).
+    #[arg(long, env = "PATCHBAY_MAX_IDEMPOTENCY_KEYS_PER_ORG", default_value_t = crate::service::DEFAULT_MAX_IDEMPOTENCY_KEYS_PER_ORG, value_parser = clap::value_parser!(i64).range(1..))]
+    pub max_idempotency_keys_per_org: i64,
+    /// Audit events older than this are purged by the background worker (e.g. 400d).
+    #[arg(long, env = "PATCHBAY_AUDIT_RETENTION", default_value = "400d", value_parser = parse_interval)]
+    pub audit_retention: Duration,
     /// A connection that has not sent a complete request head this long after opening (or after
     /// its last answer, when kept alive) is closed.
     #[arg(long, env = "PATCHBAY_HEADER_READ_TIMEOUT", default_value = "10s", value_parser = parse_interval)]
@@ -170,6 +179,9 @@ impl Settings {
                 "header_read_timeout_seconds": http.header_read_timeout.as_secs(),
                 "max_connections": http.max_connections,
                 "max_configurations_per_org": server.max_configurations_per_org,
+                "max_numbers_per_org": server.max_numbers_per_org,
+                "max_idempotency_keys_per_org": server.max_idempotency_keys_per_org,
+                "audit_retention_seconds": server.audit_retention.as_secs(),
             });
             if let (Some(out), serde_json::Value::Object(fields)) = (out.as_object_mut(), fields) {
                 out.extend(fields);
@@ -240,6 +252,9 @@ pub const FILE_SETTINGS: &[&str] = &[
     "shutdown_grace",
     "header_read_timeout",
     "max_configurations_per_org",
+    "max_numbers_per_org",
+    "max_idempotency_keys_per_org",
+    "audit_retention",
     "max_connections",
     "twilio_base_url",
     "twilio_trunking_base_url",

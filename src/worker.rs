@@ -79,6 +79,9 @@ pub fn spawn(app: Arc<Patchbay>, settings: VerifierSettings) -> tokio::task::Joi
             if let Err(e) = app.purge_expired_idempotency_keys().await {
                 tracing::warn!(error = %e, "purging expired idempotency keys failed");
             }
+            if let Err(e) = app.purge_expired_audit_events().await {
+                tracing::warn!(error = %e, "purging audit events past their retention failed");
+            }
         }
     })
 }

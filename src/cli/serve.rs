@@ -11,7 +11,10 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
     let app = super::open_with(&settings)
         .await?
         .with_verify_interval(server.verify_interval)
-        .with_configuration_quota(server.max_configurations_per_org);
+        .with_configuration_quota(server.max_configurations_per_org)
+        .with_number_quota(server.max_numbers_per_org)
+        .with_idempotency_key_quota(server.max_idempotency_keys_per_org)
+        .with_audit_retention(server.audit_retention);
     let listen = server.listen;
     // The demo organization is for the embedded SQLite default only: on PostgreSQL (a shared,
     // provisioned database) organizations and tokens are created with the CLI.

@@ -14,9 +14,12 @@ use crate::error::Error;
 use crate::telemetry;
 
 /// Answers 503 when a request outlives its deadline. Dropping the handler's future cancels its
-/// work: an open database transaction rolls back, so nothing is half-written.
+/// work: an open database transaction rolls back, so nothing is half-written. The deadline is
+/// visible to the service ([`crate::service::time_left`]) so batches can stop in time.
 pub(super) async fn with_deadline(deadline: std::time::Duration, req: Request, next: Next) -> Response {
-    match tokio::time::timeout(deadline, next.run(req)).await {
+    let ends = tokio::time::Instant::now() + deadline;
+    let run = tokio::time::timeout_at(ends, next.run(req));
+    match crate::service::REQUEST_DEADLINE.scope(ends, run).await {
         Ok(response) => response,
         Err(_) => Error::Timeout.into_response(),
     }

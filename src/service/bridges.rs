@@ -62,17 +62,26 @@ impl Patchbay {
         }
     }
 
-    pub async fn list_bridges(&self, org: &Organization) -> Result<Vec<Bridge>> {
-        let records = self.store.list_bridges(org.id).await?;
-        let mut numbers = self.store.list_bridge_numbers(org.id, None).await?;
-        Ok(records
+    /// A page of the organization's bridges (`limit` from `offset`) with their numbers, and how
+    /// many bridges it has.
+    pub async fn list_bridges(&self, org: &Organization, limit: i64, offset: i64) -> Result<(Vec<Bridge>, i64)> {
+        let (records, total) = self.store.list_bridges(org.id, limit, offset).await?;
+        let (Some(first), Some(last)) = (records.first(), records.last()) else {
+            return Ok((Vec::new(), total));
+        };
+        let mut numbers = self
+            .store
+            .list_bridge_numbers(org.id, Some((first.id, last.id)))
+            .await?;
+        let bridges = records
             .into_iter()
             .map(|record| {
                 let (mine, rest) = numbers.drain(..).partition(|n| n.bridge_id == record.id);
                 numbers = rest;
                 Bridge { record, numbers: mine }
             })
-            .collect())
+            .collect();
+        Ok((bridges, total))
     }
 
     pub async fn get_bridge(&self, org: &Organization, slug: &str) -> Result<Bridge> {
@@ -81,7 +90,10 @@ impl Patchbay {
             .get_bridge(org.id, slug)
             .await?
             .ok_or(Error::NotFound(BRIDGE_NOT_FOUND))?;
-        let numbers = self.store.list_bridge_numbers(org.id, Some(record.id)).await?;
+        let numbers = self
+            .store
+            .list_bridge_numbers(org.id, Some((record.id, record.id)))
+            .await?;
         Ok(Bridge { record, numbers })
     }
 
@@ -305,7 +317,11 @@ impl Patchbay {
             let Some(bridge) = self.store.get_bridge(org_id, &slug).await? else {
                 continue;
             };
-            for n in self.store.list_bridge_numbers(org_id, Some(bridge.id)).await? {
+            for n in self
+                .store
+                .list_bridge_numbers(org_id, Some((bridge.id, bridge.id)))
+                .await?
+            {
                 if n.configuration_id == configuration_id {
                     let audit = detach_event(org_id, bridge.id);
                     match self

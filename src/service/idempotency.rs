@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::service::Patchbay;
 use crate::storage::IdempotencyClaim;
 
@@ -18,6 +18,16 @@ impl Patchbay {
         now: DateTime<Utc>,
         stale_before: DateTime<Utc>,
     ) -> Result<IdempotencyClaim> {
+        // A key already held is answered as always (replay, in progress, mismatch); a new one
+        // only while the organization is under its quota.
+        let (held, known) = self.store.idempotency_keys_held(org_id, key).await?;
+        if !known && held >= self.max_idempotency_keys_per_org {
+            return Err(Error::QuotaExceeded(format!(
+                "This organization holds its limit of {} idempotency keys (each is kept 24 hours); \
+                 retry later, or send the request without Idempotency-Key.",
+                self.max_idempotency_keys_per_org
+            )));
+        }
         Ok(self
             .store
             .claim_idempotency_key(org_id, key, request_hashes, now, stale_before)
@@ -54,6 +64,15 @@ impl Patchbay {
 
     pub async fn release_idempotency_key(&self, org_id: i64, key: &str) -> Result<()> {
         Ok(self.store.release_idempotency_key(org_id, key).await?)
+    }
+
+    /// Forgets audit events older than the audit retention; returns how many.
+    pub async fn purge_expired_audit_events(&self) -> Result<u64> {
+        let retention = chrono::TimeDelta::from_std(self.audit_retention).unwrap_or(chrono::TimeDelta::MAX);
+        let before = Utc::now()
+            .checked_sub_signed(retention)
+            .unwrap_or(DateTime::<Utc>::MIN_UTC);
+        Ok(self.store.purge_audit_events(before).await?)
     }
 
     /// Forgets answers older than [`RETENTION`]; returns how many.

@@ -37,6 +37,7 @@ pub use audit::{AuditAction, audit};
 pub use configurations::{CONFIG_NOT_FOUND, Verify};
 pub use sealer::{RowBinding, SealedKind, Sealer};
 
+#[derive(Clone)]
 pub struct Patchbay {
     pub store: Arc<Store>,
     pub keyring: Arc<Keyring>,
@@ -45,10 +46,89 @@ pub struct Patchbay {
     pub verify_every: Duration,
     /// Provider configurations (v1 providers included) one organization may hold.
     pub max_configurations_per_org: i64,
+    /// Numbers (v1 and v2 alike) one organization may hold.
+    pub max_numbers_per_org: i64,
+    /// Idempotency keys one organization may hold at once (they are kept 24 hours).
+    pub max_idempotency_keys_per_org: i64,
+    /// Audit events older than this are purged by the background worker.
+    pub audit_retention: Duration,
 }
+
+tokio::task_local! {
+    /// When the request being served must have been answered (set by the HTTP deadline layer).
+    pub static REQUEST_DEADLINE: tokio::time::Instant;
+}
+
+/// The time left before the current request's deadline; `None` outside a request (CLI, worker).
+pub fn time_left() -> Option<Duration> {
+    REQUEST_DEADLINE
+        .try_with(|d| d.saturating_duration_since(tokio::time::Instant::now()))
+        .ok()
+}
+
+/// Runs `unit` to its end on its own task: a request cancelled meanwhile (its deadline passed,
+/// the client went away) does not cut it half-way.
+pub async fn run_whole<T: Send + 'static>(unit: impl Future<Output = Result<T>> + Send + 'static) -> Result<T> {
+    tokio::spawn(unit)
+        .await
+        .map_err(|e| Error::Internal(anyhow::anyhow!("a unit of work failed: {e}")))?
+}
+
+/// Whether a batch (an import of many numbers) may start one more unit before the request's
+/// deadline: only while the time left exceeds twice the longest unit so far, and at least
+/// [`Budget::FLOOR`]. Outside a request there is no deadline.
+#[derive(Debug, Default)]
+pub struct Budget {
+    longest: Duration,
+}
+
+impl Budget {
+    pub const FLOOR: Duration = Duration::from_millis(250);
+
+    pub fn may_start(&self) -> bool {
+        time_left().is_none_or(|left| left > (2 * self.longest).max(Self::FLOOR))
+    }
+
+    /// Time kept at the end of a request to write its answer.
+    const ANSWER: Duration = Duration::from_millis(100);
+
+    /// Runs one unit whole (see [`run_whole`]) and remembers how long it took. `Ok(None)` when
+    /// the request's answer is due before the unit ends: the unit still runs to its end on its
+    /// own (see [`STILL_RUNNING`]).
+    pub async fn run<T: Send + 'static>(
+        &mut self,
+        unit: impl Future<Output = Result<T>> + Send + 'static,
+    ) -> Result<Option<T>> {
+        let started = tokio::time::Instant::now();
+        let whole = run_whole(unit);
+        let out = match time_left() {
+            Some(left) => match tokio::time::timeout(left.saturating_sub(Self::ANSWER), whole).await {
+                Ok(out) => out.map(Some),
+                Err(_) => Ok(None),
+            },
+            None => whole.await.map(Some),
+        };
+        self.longest = self.longest.max(started.elapsed());
+        out
+    }
+}
+
+/// The reason given for a number whose unit was still running when the answer was due.
+pub const STILL_RUNNING: &str = "Still being imported when the request deadline came: it will end imported (recorded and \
+     attached) or not imported, never half-way; list the numbers to see which.";
+
+/// The reason given for each number a batch did not start because the deadline was near.
+pub const NOT_ATTEMPTED: &str =
+    "Not attempted: the request deadline was near, so nothing was done for this number; send it again.";
 
 /// The default of [`Patchbay::max_configurations_per_org`].
 pub const DEFAULT_MAX_CONFIGURATIONS_PER_ORG: i64 = 10_000;
+/// The default of [`Patchbay::max_numbers_per_org`].
+pub const DEFAULT_MAX_NUMBERS_PER_ORG: i64 = 100_000;
+/// The default of [`Patchbay::max_idempotency_keys_per_org`].
+pub const DEFAULT_MAX_IDEMPOTENCY_KEYS_PER_ORG: i64 = 100_000;
+/// The default of [`Patchbay::audit_retention`] (400 days).
+pub const DEFAULT_AUDIT_RETENTION: Duration = Duration::from_secs(400 * 24 * 3600);
 
 impl Patchbay {
     pub fn new(store: Arc<Store>, keyring: Arc<Keyring>, carriers: Carriers) -> Self {
@@ -58,7 +138,25 @@ impl Patchbay {
             carriers,
             verify_every: Duration::from_secs(3600),
             max_configurations_per_org: DEFAULT_MAX_CONFIGURATIONS_PER_ORG,
+            max_numbers_per_org: DEFAULT_MAX_NUMBERS_PER_ORG,
+            max_idempotency_keys_per_org: DEFAULT_MAX_IDEMPOTENCY_KEYS_PER_ORG,
+            audit_retention: DEFAULT_AUDIT_RETENTION,
         }
+    }
+
+    pub fn with_number_quota(mut self, per_org: i64) -> Self {
+        self.max_numbers_per_org = per_org;
+        self
+    }
+
+    pub fn with_idempotency_key_quota(mut self, per_org: i64) -> Self {
+        self.max_idempotency_keys_per_org = per_org;
+        self
+    }
+
+    pub fn with_audit_retention(mut self, retention: Duration) -> Self {
+        self.audit_retention = retention;
+        self
     }
 
     pub fn with_configuration_quota(mut self, per_org: i64) -> Self {

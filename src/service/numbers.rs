@@ -11,7 +11,9 @@ use crate::domain::catalogue::Provider;
 use crate::domain::phone::E164;
 use crate::error::{Error, Result};
 use crate::service::twilio::gone_is_done;
-use crate::service::{AuditAction, CONFIG_NOT_FOUND, Patchbay, check_if_match, names, now};
+use crate::service::{
+    AuditAction, Budget, CONFIG_NOT_FOUND, NOT_ATTEMPTED, Patchbay, STILL_RUNNING, check_if_match, names, now,
+};
 use crate::storage::{
     ConfigurationKey, ConfigurationRecord, Duplicate, NewPhoneNumber, NumberListing, Organization, StorageError,
 };
@@ -61,8 +63,31 @@ fn carrier_error(record: &ConfigurationRecord, what: &str, err: CarrierError) ->
 }
 
 impl Patchbay {
-    pub async fn list_numbers(&self, org: &Organization) -> Result<Vec<NumberListing>> {
-        Ok(self.store.list_org_numbers(org.id).await?)
+    /// A 409 when the organization already holds its quota of numbers (a soft limit like the
+    /// configurations' one: adds racing at the edge may pass it by a few).
+    pub(crate) async fn check_number_quota(&self, org_id: i64) -> Result<()> {
+        if self.store.count_org_numbers(org_id).await? >= self.max_numbers_per_org {
+            return Err(Error::QuotaExceeded(format!(
+                "This organization has reached its limit of {} numbers; delete one first.",
+                self.max_numbers_per_org
+            )));
+        }
+        Ok(())
+    }
+
+    /// [`Self::check_number_quota`] for one number of an import: `Ok(Some(reason))` when it is
+    /// refused for the quota.
+    pub(crate) async fn number_quota_refusal(&self, org_id: i64) -> Result<Option<String>> {
+        match self.check_number_quota(org_id).await {
+            Ok(()) => Ok(None),
+            Err(Error::QuotaExceeded(reason)) => Ok(Some(reason)),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// A page of the organization's numbers (`limit` from `offset`), and how many it has.
+    pub async fn list_numbers(&self, org: &Organization, limit: i64, offset: i64) -> Result<(Vec<NumberListing>, i64)> {
+        Ok(self.store.list_org_numbers(org.id, limit, offset).await?)
     }
 
     pub async fn get_number(&self, org: &Organization, id: i64) -> Result<NumberListing> {
@@ -102,6 +127,7 @@ impl Patchbay {
             description: None,
         };
         let audit = AuditAction::PhoneNumberAdded.event(Some(org.id), Some(new.uuid.to_string()), names(&["number"]));
+        self.check_number_quota(org.id).await?;
         match self.store.insert_phone_number(&new, &audit).await {
             Ok(row) => Ok(NumberListing {
                 number: row,
@@ -226,7 +252,8 @@ impl Patchbay {
 
     /// Imports numbers of the configuration's carrier account, each checked against the
     /// account; each failure is reported with its number. Onto a v1 provider's SIP trunk, the
-    /// v1 import runs (the numbers are attached to the trunk too).
+    /// v1 import runs (the numbers are attached to the trunk too). Each number is written whole;
+    /// once the request deadline is near, the rest are reported as [`NOT_ATTEMPTED`].
     pub async fn import_numbers(&self, org: &Organization, id: i64, wanted: &[String]) -> Result<Imported> {
         let record = self.numbers_configuration(org, id).await?;
         let carrier = carrier_name(&record.provider);
@@ -259,7 +286,16 @@ impl Patchbay {
         if record.trunk_sid.is_some() {
             return self.import_onto_trunk(org, &record, found, out).await;
         }
+        let mut budget = Budget::default();
         for (raw, number, sid) in found {
+            if !budget.may_start() {
+                out.failed.push((raw, NOT_ATTEMPTED.into()));
+                continue;
+            }
+            if let Some(reason) = self.number_quota_refusal(org.id).await? {
+                out.failed.push((raw, reason));
+                continue;
+            }
             let new = NewPhoneNumber {
                 uuid: Uuid::new_v4(),
                 org_id: org.id,
@@ -272,18 +308,23 @@ impl Patchbay {
             };
             let audit =
                 AuditAction::PhoneNumberImported.event(Some(org.id), Some(new.uuid.to_string()), names(&["number"]));
-            match self.store.insert_phone_number(&new, &audit).await {
-                Ok(row) => out.imported.push(NumberListing {
+            let store = self.store.clone();
+            let inserted = budget
+                .run(async move { Ok(store.insert_phone_number(&new, &audit).await) })
+                .await?;
+            match inserted {
+                None => out.failed.push((raw, STILL_RUNNING.into())),
+                Some(Ok(row)) => out.imported.push(NumberListing {
                     number: row,
                     provider: record.provider.clone(),
                     verification_status: record.verification_status,
                     bridge_slug: None,
                 }),
-                Err(StorageError::Duplicate(_)) => out.failed.push((
+                Some(Err(StorageError::Duplicate(_))) => out.failed.push((
                     raw,
                     "The number is imported already (to this or another provider configuration).".into(),
                 )),
-                Err(e) => return Err(e.into()),
+                Some(Err(e)) => return Err(e.into()),
             }
         }
         Ok(out)

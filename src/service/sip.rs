@@ -377,6 +377,7 @@ impl Patchbay {
             Some(new.uuid.to_string()),
             crate::service::names(&["phone_number", "credentials_id"]),
         );
+        self.check_number_quota(org_id).await?;
         match self.store.insert_phone_number(&new, &audit).await {
             Ok(_) => {}
             Err(StorageError::Duplicate(Duplicate::PhoneNumber)) => {

@@ -90,6 +90,17 @@ where
 }
 
 impl Store {
+    /// Forgets audit events created before `before` (the retention); returns how many.
+    pub async fn purge_audit_events(&self, before: DateTime<Utc>) -> Result<u64> {
+        on_backend!(self, write, |pool| {
+            let done = sqlx::query("DELETE FROM audit_events WHERE created_at < $1")
+                .bind(before)
+                .execute(pool)
+                .await?;
+            Ok(done.rows_affected())
+        })
+    }
+
     pub async fn list_audit_events(&self, org_id: i64, q: AuditQuery<'_>) -> Result<(Vec<AuditRecord>, i64)> {
         const FILTER: &str = "org_id = $1 AND ($2 IS NULL OR resource_type = $2) AND ($3 IS NULL OR resource_id = $3) \
             AND ($4 IS NULL OR created_at >= $4) AND ($5 IS NULL OR created_at <= $5) AND ($6 IS NULL OR id > $6)";

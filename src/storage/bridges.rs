@@ -96,14 +96,22 @@ impl Store {
         })
     }
 
-    pub async fn list_bridges(&self, org_id: i64) -> Result<Vec<BridgeRecord>> {
+    /// A page of the organization's bridges (by id), and how many it has.
+    pub async fn list_bridges(&self, org_id: i64, limit: i64, offset: i64) -> Result<(Vec<BridgeRecord>, i64)> {
         on_backend!(self, read, |pool| {
-            Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
-                "SELECT {BRIDGE_COLUMNS} FROM bridges WHERE org_id = $1 ORDER BY id"
+            let rows = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                "SELECT {BRIDGE_COLUMNS} FROM bridges WHERE org_id = $1 ORDER BY id LIMIT $2 OFFSET $3"
             )))
             .bind(org_id)
+            .bind(limit)
+            .bind(offset)
             .fetch_all(pool)
-            .await?)
+            .await?;
+            let total = sqlx::query_scalar("SELECT COUNT(*) FROM bridges WHERE org_id = $1")
+                .bind(org_id)
+                .fetch_one(pool)
+                .await?;
+            Ok((rows, total))
         })
     }
 
@@ -119,14 +127,21 @@ impl Store {
         })
     }
 
-    /// The numbers on the organization's bridges (or on one bridge), in assignment order.
-    pub async fn list_bridge_numbers(&self, org_id: i64, bridge_id: Option<i64>) -> Result<Vec<BridgeNumberRecord>> {
+    /// The numbers on the organization's bridges whose ids are within `(first, last)` (all
+    /// bridges without), in assignment order.
+    pub async fn list_bridge_numbers(
+        &self,
+        org_id: i64,
+        bridge_ids: Option<(i64, i64)>,
+    ) -> Result<Vec<BridgeNumberRecord>> {
+        let (first, last) = bridge_ids.unwrap_or((i64::MIN, i64::MAX));
         on_backend!(self, read, |pool| {
             Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
-                "{BRIDGE_NUMBERS_FROM} WHERE n.org_id = $1 AND ($2 IS NULL OR bn.bridge_id = $2) ORDER BY bn.id"
+                "{BRIDGE_NUMBERS_FROM} WHERE n.org_id = $1 AND bn.bridge_id BETWEEN $2 AND $3 ORDER BY bn.id"
             )))
             .bind(org_id)
-            .bind(bridge_id)
+            .bind(first)
+            .bind(last)
             .fetch_all(pool)
             .await?)
         })

@@ -36,6 +36,20 @@ impl Store {
         })
     }
 
+    /// How many idempotency keys the organization holds, and whether `key` is one of them.
+    pub async fn idempotency_keys_held(&self, org_id: i64, key: &str) -> Result<(i64, bool)> {
+        on_backend!(self, read, |pool| {
+            Ok(sqlx::query_as(
+                "SELECT COUNT(*), COALESCE(SUM(CASE WHEN key = $2 THEN 1 ELSE 0 END), 0) > 0 \
+                 FROM idempotency_keys WHERE org_id = $1",
+            )
+            .bind(org_id)
+            .bind(key)
+            .fetch_one(pool)
+            .await?)
+        })
+    }
+
     /// Claims an idempotency key for a request; see [`IdempotencyClaim`]. `request_hashes`: the
     /// request's fingerprint under each loaded key, the one to store first; a stored one that
     /// is any of them is the same request.

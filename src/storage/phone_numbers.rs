@@ -131,15 +131,31 @@ impl Store {
         })
     }
 
-    /// Every number of the organization with its provider and bridge, in id order.
-    pub async fn list_org_numbers(&self, org_id: i64) -> Result<Vec<NumberListing>> {
+    /// How many numbers the organization holds (for its quota).
+    pub async fn count_org_numbers(&self, org_id: i64) -> Result<i64> {
         on_backend!(self, read, |pool| {
-            Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
-                "{LISTING_FROM} WHERE n.org_id = $1 ORDER BY n.id"
+            Ok(
+                sqlx::query_scalar("SELECT COUNT(*) FROM phone_numbers WHERE org_id = $1")
+                    .bind(org_id)
+                    .fetch_one(pool)
+                    .await?,
+            )
+        })
+    }
+
+    /// A page of the organization's numbers with their provider and bridge, in id order, and
+    /// how many numbers it has.
+    pub async fn list_org_numbers(&self, org_id: i64, limit: i64, offset: i64) -> Result<(Vec<NumberListing>, i64)> {
+        on_backend!(self, read, |pool| {
+            let rows = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                "{LISTING_FROM} WHERE n.org_id = $1 ORDER BY n.id LIMIT $2 OFFSET $3"
             )))
             .bind(org_id)
+            .bind(limit)
+            .bind(offset)
             .fetch_all(pool)
-            .await?)
+            .await?;
+            Ok((rows, self.count_org_numbers(org_id).await?))
         })
     }
 

@@ -6,12 +6,13 @@ use std::num::NonZeroU32;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use crate::support::TestApp;
 use crate::support::app::open_patchbay;
 use crate::support::process::{LoggedServer, patchbay_command, run};
 use crate::support::v1::{self, PROVIDERS, item, v1};
 use crate::support::{
-    Backend, CONFIGS, CONFIGS_UNVERIFIED, TEST_KEY, TWILIO_SID, both_backends, config_path, send, spawn_app,
-    spawn_app_with, test_http_settings,
+    BRIDGES, Backend, CONFIGS, CONFIGS_UNVERIFIED, NUMBERS, TEST_KEY, TWILIO_SID, both_backends, config_path,
+    connect_path, send, spawn_app, spawn_app_with, test_http_settings,
 };
 use patchbay::http::{HttpSettings, RateLimit};
 use reqwest::Method;
@@ -204,6 +205,110 @@ both_backends! {
         assert!(rest.get("next").is_none(), "{rest}");
         let (_, small) = send(app.admin(Method::GET, &format!("{CONFIGS}?provider=twilio&page_size=2"))).await;
         assert_eq!(small["next"], "/api/v2/platform/telephony/providers-configurations/?provider=twilio&page=2&page_size=2");
+    }
+
+    // Item 6: the numbers and bridges lists follow the configurations' rule: without paging
+    // parameters the first 1000 rows with the total `count` and a `next` link (they used to
+    // build every row); a bridge page carries its own bridges' numbers.
+    async fn unpaged_numbers_and_bridges_lists_are_the_first_page_with_a_next_link(app) {
+        let sip = app.create_sip("sip.example.com").await;
+        for i in 0..1001 {
+            app.add_number(sip, &format!("+1415{i:07}")).await;
+            let (status, body) = send(app.admin(Method::POST, BRIDGES)
+                .json(&json!({"name": "Bridge", "slug": format!("bridge-{i}")}))).await;
+            assert_eq!(status, 201, "{body}");
+        }
+        for (slug, number) in [("bridge-0", "+14150000000"), ("bridge-1000", "+14150001000")] {
+            let (status, body) = send(app.admin(Method::POST, &connect_path(slug))
+                .json(&json!({"provider_config_id": sip, "phone_number": number}))).await;
+            assert_eq!(status, 200, "{body}");
+        }
+        for (path, last) in [(NUMBERS, "number"), (BRIDGES, "slug")] {
+            let (status, list) = send(app.admin(Method::GET, path)).await;
+            assert_eq!(status, 200, "{list}");
+            assert_eq!((list["data"].as_array().unwrap().len(), list["count"].as_i64()), (1000, Some(1001)));
+            let next = list["next"].as_str().expect("a next link");
+            assert_eq!(next, format!("{path}?page=2&page_size=1000"));
+            let (_, rest) = send(app.admin(Method::GET, next)).await;
+            assert_eq!(rest["data"].as_array().unwrap().len(), 1, "{rest}");
+            assert!(rest.get("next").is_none(), "{rest}");
+            let expected = if path == NUMBERS { "+14150001000" } else { "bridge-1000" };
+            assert_eq!(rest["data"][0][last], expected);
+            let (_, small) = send(app.admin(Method::GET, &format!("{path}?page_size=2"))).await;
+            assert_eq!((small["data"].as_array().unwrap().len(), small["page_size"].as_i64()), (2, Some(2)));
+            assert_eq!(small["next"], format!("{path}?page=2&page_size=2"));
+            let (status, _) = send(app.admin(Method::GET, &format!("{path}?page_size=0"))).await;
+            assert_eq!(status, 400);
+        }
+        let (_, first) = send(app.admin(Method::GET, &format!("{BRIDGES}?page_size=1"))).await;
+        assert_eq!(first["data"][0]["numbers"].as_array().unwrap().len(), 1, "{first}");
+        let (_, last) = send(app.admin(Method::GET, &format!("{BRIDGES}?page=2&page_size=1000"))).await;
+        assert_eq!(last["data"][0]["numbers"][0]["number"], "+14150001000", "{last}");
+    }
+
+    // Item 6: numbers (v1 and v2) and idempotency keys per organization are capped with a
+    // clear 409; an import reports each number past the quota; a key already held still
+    // replays; another organization is not affected.
+    async fn numbers_and_idempotency_keys_per_organization_are_capped(app) {
+        let capped = open_patchbay(&app.database_url, &[TEST_KEY], &app.twilio.url()).await
+            .with_number_quota(2)
+            .with_idempotency_key_quota(2);
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        tokio::spawn(patchbay::http::serve(listener, Arc::new(capped), test_http_settings(), std::future::pending()));
+        let post = |token: &str, handle: &str, path: &str| app.client.post(format!("{base}{path}"))
+            .header("Authorization", format!("Token {token}")).header("Org-Handle", handle);
+
+        let sip = app.create_sip("sip.example.com").await;
+        let add = |n: &str| post(&app.admin, "acme", NUMBERS).json(&json!({"provider_config_id": sip, "number": n}));
+        for n in ["+14155550100", "+14155550101"] {
+            let (status, body) = send(add(n)).await;
+            assert_eq!(status, 201, "{body}");
+        }
+        let (status, body) = send(add("+14155550102")).await;
+        assert_eq!(status, 409, "{body}");
+        assert!(body["message"].as_str().unwrap().contains("limit of 2 numbers"), "{body}");
+        let (created, account, _) = v1::create(&app, json!({})).await;
+        let id = created["id"].as_str().unwrap();
+        let pn = app.twilio.add_incoming_number(&account, "+14155550103");
+        let (status, body) = send(post(&app.admin, "acme", &format!("{}/import-numbers", item(id)))
+            .json(&json!({"phoneNumberSids": [pn]}))).await;
+        assert_eq!(status, 200, "{body}");
+        assert!(body["errors"][0]["errorMessage"].as_str().unwrap().contains("limit of 2 numbers"), "{body}");
+        assert!(app.twilio.trunk_phone_numbers(created["trunkSid"].as_str().unwrap()).is_empty());
+
+        let create = |token: &str, handle: &str, key: &str, n: u32| post(token, handle, CONFIGS_UNVERIFIED)
+            .header("Idempotency-Key", key)
+            .json(&json!({"provider": "twilio", "account_sid": format!("AC{n:032x}"), "auth_token": "t"}));
+        for (key, n) in [("k1", 1), ("k2", 2)] {
+            let (status, body) = send(create(&app.admin, "acme", key, n)).await;
+            assert_eq!(status, 201, "{body}");
+        }
+        let (status, body) = send(create(&app.admin, "acme", "k3", 3)).await;
+        assert_eq!(status, 409, "{body}");
+        assert!(body["message"].as_str().unwrap().contains("limit of 2 idempotency keys"), "{body}");
+        let replay = create(&app.admin, "acme", "k1", 1).send().await.unwrap();
+        assert_eq!(replay.status(), 201);
+        assert_eq!(replay.headers()["idempotent-replayed"], "true");
+        let (status, body) = send(create(&app.other_admin, "globex", "k3", 3)).await;
+        assert_eq!(status, 201, "another organization has its own quota: {body}");
+    }
+
+    // Item 6: audit events are not capped (that would block the changes they record) but kept
+    // for the retention; older ones are purged (the background worker runs this each round).
+    async fn audit_events_past_their_retention_are_purged(app) {
+        let (status, _) = send(app.admin(Method::POST, CONFIGS_UNVERIFIED)
+            .json(&json!({"provider": "twilio", "account_sid": TWILIO_SID, "auth_token": "t"}))).await;
+        assert_eq!(status, 201);
+        let keeper = open_patchbay(&app.database_url, &[TEST_KEY], &app.twilio.url()).await
+            .with_audit_retention(Duration::from_secs(1));
+        assert_eq!(keeper.purge_expired_audit_events().await.unwrap(), 0, "younger than the retention");
+        let default = open_patchbay(&app.database_url, &[TEST_KEY], &app.twilio.url()).await;
+        tokio::time::sleep(Duration::from_millis(2100)).await;
+        assert_eq!(default.purge_expired_audit_events().await.unwrap(), 0, "the default keeps 400 days");
+        assert!(keeper.purge_expired_audit_events().await.unwrap() >= 1);
+        let (_, audit) = send(app.admin(Method::GET, "/api/v2/platform/audit-events/")).await;
+        assert_eq!(audit["count"], 0, "{audit}");
     }
 
     // Item 6: an organization's configurations are capped (v2 and v1 creates alike) with a
@@ -552,4 +657,146 @@ async fn half_open_connections_are_bounded_and_a_normal_client_is_answered() {
         assert!(closed.is_ok(), "connection {i} still open");
     }
     app.stop().await;
+}
+
+/// An app whose requests have `deadline_ms`, with a v1 Twilio provider: `(app, provider id,
+/// account sid, trunk sid)`; `None` when the backend is not available.
+async fn provider_with_deadline(backend: Backend, deadline_ms: u64) -> Option<(TestApp, String, String, String)> {
+    let settings = HttpSettings {
+        request_timeout: Duration::from_millis(deadline_ms),
+        ..test_http_settings()
+    };
+    let app = spawn_app_with(backend, settings).await?;
+    let (created, account, _) = v1::create(&app, json!({})).await;
+    let id = created["id"].as_str().unwrap().to_owned();
+    let trunk = created["trunkSid"].as_str().unwrap().to_owned();
+    Some((app, id, account, trunk))
+}
+
+// Item 10: an import that cannot finish within the request deadline stops starting numbers in
+// time and answers 200 number by number; each number is either imported (recorded and on the
+// trunk) or reported not attempted (neither) — never recorded but not attached, never a 503
+// over committed imports. Both the v1 and the v2 import, on both backends.
+#[tokio::test]
+async fn a_slow_import_answers_in_time_with_each_numbers_exact_outcome() {
+    for backend in [Backend::Sqlite, Backend::Postgres] {
+        let Some((app, id, account, trunk)) = provider_with_deadline(backend, 1500).await else {
+            continue;
+        };
+        let numbers: Vec<(String, String)> = (0..12)
+            .map(|i| {
+                let e164 = format!("+1415555{:04}", 100 + i);
+                (app.twilio.add_incoming_number(&account, &e164), e164)
+            })
+            .collect();
+        // Attaching takes 400 ms: six numbers need 2.4 s, the request has 1.5 s.
+        app.twilio.recorder.inject(
+            routes::ATTACH_PHONE_NUMBER,
+            Fault::Delay(Duration::from_millis(400)),
+            100,
+        );
+
+        let sids: Vec<&str> = numbers[..6].iter().map(|(sid, _)| sid.as_str()).collect();
+        let body = v1::import(&app, &id, &sids).await;
+        let not_imported: Vec<String> = body["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| {
+                assert!(
+                    e["errorMessage"].as_str().unwrap().starts_with("Not attempted"),
+                    "{body}"
+                );
+                e["phoneNumberSid"].as_str().unwrap().to_owned()
+            })
+            .collect();
+        let v1_imported = body["successCount"].as_u64().unwrap() as usize;
+        assert!(v1_imported >= 1 && !not_imported.is_empty(), "{body}");
+        assert_eq!(v1_imported + not_imported.len(), 6, "{body}");
+
+        let (_, list) = send(app.admin(Method::GET, NUMBERS)).await;
+        let config = list["data"][0]["provider_config_id"].as_i64().unwrap();
+        let wanted: Vec<&str> = numbers[6..].iter().map(|(_, e164)| e164.as_str()).collect();
+        let (status, body) = send(
+            app.admin(Method::POST, &format!("{}import-numbers/", config_path(config)))
+                .json(&json!({"numbers": wanted})),
+        )
+        .await;
+        assert_eq!(status, 200, "{body}");
+        let v2_failed: Vec<String> = body["data"]["failed"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| {
+                assert!(
+                    f["error_message"].as_str().unwrap().starts_with("Not attempted"),
+                    "{body}"
+                );
+                f["number"].as_str().unwrap().to_owned()
+            })
+            .collect();
+        assert!(
+            body["data"]["success_count"].as_u64().unwrap() >= 1 && !v2_failed.is_empty(),
+            "{body}"
+        );
+
+        // Past any work a cancelled request could have left running.
+        tokio::time::sleep(Duration::from_millis(1000)).await;
+        let on_trunk = app.twilio.trunk_phone_numbers(&trunk);
+        let (_, list) = send(app.admin(Method::GET, &format!("{NUMBERS}?page_size=100"))).await;
+        let recorded: Vec<&str> = list["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|n| n["number"].as_str().unwrap())
+            .collect();
+        for (i, (sid, e164)) in numbers.iter().enumerate() {
+            let reported_imported = if i < 6 {
+                !not_imported.contains(sid)
+            } else {
+                !v2_failed.contains(e164)
+            };
+            assert_eq!(
+                on_trunk.contains(sid),
+                reported_imported,
+                "{e164}: on the trunk as reported ({backend:?})"
+            );
+            assert_eq!(
+                recorded.contains(&e164.as_str()),
+                reported_imported,
+                "{e164}: recorded as reported ({backend:?})"
+            );
+        }
+    }
+}
+
+// Item 10: a number whose carrier steps outlast the request is reported as still running, in a
+// 200 answered before the deadline, and then ends whole (recorded and attached), never cut
+// between record and attach.
+#[tokio::test]
+async fn a_number_outlasting_the_request_ends_whole_and_is_reported_as_running() {
+    for backend in [Backend::Sqlite, Backend::Postgres] {
+        let Some((app, id, account, trunk)) = provider_with_deadline(backend, 1000).await else {
+            continue;
+        };
+        let pn = app.twilio.add_incoming_number(&account, "+14155550100");
+        app.twilio.recorder.inject(
+            routes::ATTACH_PHONE_NUMBER,
+            Fault::Delay(Duration::from_millis(1500)),
+            1,
+        );
+        let body = v1::import(&app, &id, &[&pn]).await;
+        assert_eq!(body["successCount"], 0, "{body}");
+        assert!(
+            body["errors"][0]["errorMessage"]
+                .as_str()
+                .unwrap()
+                .starts_with("Still being imported"),
+            "{body}"
+        );
+        tokio::time::sleep(Duration::from_millis(1500)).await;
+        assert_eq!(app.twilio.trunk_phone_numbers(&trunk), vec![pn.clone()], "{backend:?}");
+        let (_, list) = send(app.admin(Method::GET, NUMBERS)).await;
+        assert_eq!(list["data"][0]["number"], "+14155550100", "{backend:?}: {list}");
+    }
 }

@@ -106,7 +106,7 @@ struct ImportView {
     summary = "Import phone numbers onto the provider's SIP trunk",
     params(OptionalOrgHandleHeader, ("id" = uuid::Uuid, Path, description = "Provider identifier")),
     request_body(content = ImportPhoneNumbers, content_type = "application/json"),
-    responses((status = 200, description = "Per-number outcome: the numbers that could not be imported are listed in `errors`", body = ImportView),
+    responses((status = 200, description = "Per-number outcome: the numbers that could not be imported are listed in `errors` (those not started because the request deadline was near with a message beginning `Not attempted`: send them again)", body = ImportView),
         (status = 400, description = "Invalid input, or the provider has no SIP trunk (created through v2)", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "`Org-Handle` is not the token's organization, or a read-only token", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such provider in the organization (or not a uuid)", body = Problem, content_type = "application/problem+json")),

@@ -8,6 +8,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use super::configurations::{PageParams, Paging, Window};
 use super::numbers::NumberStatusDoc;
 use super::{ErrorEnvelope, OrgHandleHeader, with_etag};
 use crate::domain::bridge::{self, ASSIGNED, BridgeSlug, NumberStatus};
@@ -212,6 +213,7 @@ fn respond<T: Serialize + ToSchema>(status: StatusCode, message: &'static str, d
 
 #[derive(Serialize, ToSchema)]
 struct BridgeList<'a> {
+    /// All of the organization's bridges (not just this page).
     #[schema(minimum = 0)]
     count: i64,
     #[schema(example = 200)]
@@ -219,6 +221,8 @@ struct BridgeList<'a> {
     #[schema(example = "Bridges fetched successfully.")]
     message: &'static str,
     data: Vec<BridgeView<'a>>,
+    #[serde(flatten)]
+    paging: Paging,
 }
 
 #[utoipa::path(post, path = "/api/v2/platform/telephony/bridges/", tag = "v2: numbers and bridges",
@@ -260,17 +264,23 @@ pub(super) async fn create_bridge(
 
 #[utoipa::path(get, path = "/api/v2/platform/telephony/bridges/", tag = "v2: numbers and bridges",
     summary = "Get all bridges",
-    params(OrgHandleHeader),
+    params(OrgHandleHeader, PageParams),
     responses((status = 200, body = BridgeList), (status = 400, body = ErrorEnvelope),
         (status = 401, body = ErrorEnvelope), (status = 403, body = ErrorEnvelope)),
     security(("token" = [])))]
-pub(super) async fn list_bridges(State(app): State<AppState>, OrgCaller(caller): OrgCaller) -> Result<Response> {
-    let bridges = app.list_bridges(&caller.org).await?;
+pub(super) async fn list_bridges(
+    State(app): State<AppState>,
+    OrgCaller(caller): OrgCaller,
+    QueryMap(query): QueryMap,
+) -> Result<Response> {
+    let window = Window::of_query(&query)?;
+    let (bridges, total) = app.list_bridges(&caller.org, window.size, window.offset()).await?;
     Ok(axum::Json(BridgeList {
-        count: bridges.len() as i64,
+        count: total,
         status_code: 200,
         message: "Bridges fetched successfully.",
         data: bridges.iter().map(Into::into).collect(),
+        paging: window.paging("/api/v2/platform/telephony/bridges/?", bridges.len(), total),
     })
     .into_response())
 }

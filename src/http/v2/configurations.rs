@@ -94,13 +94,20 @@ struct ConfigurationList<'a> {
     data: Vec<ConfigurationView<'a>>,
     /// All matching rows (not just this page).
     count: i64,
+    #[serde(flatten)]
+    paging: Paging,
+}
+
+/// Where a list's page is: `page` and `page_size` as asked, `next` when more rows follow.
+#[derive(Serialize, ToSchema)]
+pub(super) struct Paging {
     #[serde(skip_serializing_if = "Option::is_none")]
     page: Option<i64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     page_size: Option<i64>,
     /// Present when more rows follow: the path and query of the next page.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(example = "/api/v2/platform/telephony/providers-configurations/?page=2&page_size=1000")]
+    #[schema(example = "/api/v2/platform/telephony/numbers/?page=2&page_size=1000")]
     next: Option<String>,
 }
 
@@ -113,6 +120,57 @@ const MAX_PAGE_SIZE: i64 = 1000;
 
 /// `(page, page_size)` of a paged list.
 pub(super) type Page = (i64, i64);
+
+/// The rows a list answers: the page asked for, or without paging parameters the first
+/// [`UNPAGED_LIMIT`] rows (the numbers, bridges and configurations lists alike).
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Window {
+    pub number: i64,
+    pub size: i64,
+    /// The `(page, page_size)` sent, if any.
+    asked: Option<Page>,
+}
+
+impl Window {
+    pub fn of(asked: Option<Page>) -> Self {
+        let (number, size) = asked.unwrap_or((1, UNPAGED_LIMIT));
+        Self { number, size, asked }
+    }
+
+    /// The window of a list that takes only `?page=&page_size=`.
+    pub fn of_query(q: &BTreeMap<String, String>) -> Result<Self> {
+        Ok(Self::of(parse_page_query(q)?))
+    }
+
+    /// The paging members of the answer: `base` is the list's path and query, ending in `?`
+    /// or `&`; `shown` the rows of this page, `total` all of them.
+    pub fn paging(self, base: &str, shown: usize, total: i64) -> Paging {
+        Paging {
+            page: self.asked.map(|p| p.0),
+            page_size: self.asked.map(|p| p.1),
+            next: self.next(base, shown, total),
+        }
+    }
+
+    pub fn offset(self) -> i64 {
+        (self.number - 1) * self.size
+    }
+
+    fn next(self, base: &str, shown: usize, total: i64) -> Option<String> {
+        (self.offset() + (shown as i64) < total)
+            .then(|| format!("{base}page={}&page_size={}", self.number + 1, self.size))
+    }
+}
+
+/// Only `?page=&page_size=` of a list's query (a list without other filters).
+fn parse_page_query(q: &BTreeMap<String, String>) -> Result<Option<Page>> {
+    let paging = q
+        .iter()
+        .filter(|(k, _)| k.starts_with("page"))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    Ok(parse_list_query(&paging)?.1)
+}
 
 /// `?provider=<slug>` and optional `?page=&page_size=`; without paging parameters every row.
 pub(super) fn parse_list_query(q: &BTreeMap<String, String>) -> Result<(Option<&'static str>, Option<Page>)> {
@@ -161,33 +219,28 @@ pub(super) async fn list_configurations(
     QueryMap(query): QueryMap,
 ) -> Result<Response> {
     let (provider, page) = parse_list_query(&query)?;
-    // Always a page: without parameters, the first UNPAGED_LIMIT rows.
-    let (page_number, size) = page.unwrap_or((1, UNPAGED_LIMIT));
-    let offset = (page_number - 1) * size;
+    let window = Window::of(page);
     let (rows, total) = app
         .list_configurations(
             &caller.org,
             ListQuery {
                 provider,
-                page: Some((size, offset)),
+                page: Some((window.size, window.offset())),
             },
         )
         .await?;
-    let next = (offset + (rows.len() as i64) < total).then(|| {
-        let filter = provider.map(|p| format!("provider={p}&")).unwrap_or_default();
-        format!(
-            "/api/v2/platform/telephony/providers-configurations/?{filter}page={}&page_size={size}",
-            page_number + 1
-        )
-    });
+    let filter = provider.map(|p| format!("provider={p}&")).unwrap_or_default();
+    let paging = window.paging(
+        &format!("/api/v2/platform/telephony/providers-configurations/?{filter}"),
+        rows.len(),
+        total,
+    );
     Ok(axum::Json(ConfigurationList {
         status_code: 200,
         message: "Provider configurations fetched successfully.",
         data: rows.iter().map(Into::into).collect(),
         count: total,
-        page: page.map(|p| p.0),
-        page_size: page.map(|p| p.1),
-        next,
+        paging,
     })
     .into_response())
 }
@@ -333,6 +386,20 @@ pub struct ListParams {
     /// Only configurations of this provider (slug).
     #[param(inline)]
     provider: Option<ProviderSlug>,
+    /// Page number, from 1. Without `page` or `page_size` the first 1000 rows are returned;
+    /// `count` and `next` tell when there are more.
+    #[param(minimum = 1, maximum = 9_223_372_036_854_775_i64)]
+    page: Option<i64>,
+    /// Rows per page (default 50).
+    #[param(minimum = 1, maximum = 1000)]
+    page_size: Option<i64>,
+}
+
+#[allow(dead_code)] // only described, never built
+/// `?page=&page_size=` of the numbers and bridges lists.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PageParams {
     /// Page number, from 1. Without `page` or `page_size` the first 1000 rows are returned;
     /// `count` and `next` tell when there are more.
     #[param(minimum = 1, maximum = 9_223_372_036_854_775_i64)]

@@ -8,6 +8,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use super::configurations::{PageParams, Paging, Window};
 use super::{ErrorEnvelope, OrgHandleHeader, with_etag};
 use crate::domain::bridge::{self, NumberStatus};
 use crate::domain::verification::VerificationStatus;
@@ -78,6 +79,11 @@ struct NumberList<'a> {
     #[schema(example = "Numbers fetched successfully.")]
     message: &'static str,
     data: Vec<NumberView<'a>>,
+    /// All of the organization's numbers (not just this page).
+    #[schema(minimum = 0)]
+    count: i64,
+    #[serde(flatten)]
+    paging: Paging,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -118,16 +124,23 @@ impl<S: Send + Sync> FromRequestParts<S> for NumberId {
 
 #[utoipa::path(get, path = "/api/v2/platform/telephony/numbers/", tag = "v2: numbers and bridges",
     summary = "Get telephony numbers",
-    params(OrgHandleHeader),
+    params(OrgHandleHeader, PageParams),
     responses((status = 200, body = NumberList), (status = 400, body = ErrorEnvelope),
         (status = 401, body = ErrorEnvelope), (status = 403, body = ErrorEnvelope)),
     security(("token" = [])))]
-pub(super) async fn list_numbers(State(app): State<AppState>, OrgCaller(caller): OrgCaller) -> Result<Response> {
-    let numbers = app.list_numbers(&caller.org).await?;
+pub(super) async fn list_numbers(
+    State(app): State<AppState>,
+    OrgCaller(caller): OrgCaller,
+    QueryMap(query): QueryMap,
+) -> Result<Response> {
+    let window = Window::of_query(&query)?;
+    let (numbers, total) = app.list_numbers(&caller.org, window.size, window.offset()).await?;
     Ok(axum::Json(NumberList {
         status_code: 200,
         message: "Numbers fetched successfully.",
         data: numbers.iter().map(Into::into).collect(),
+        count: total,
+        paging: window.paging("/api/v2/platform/telephony/numbers/?", numbers.len(), total),
     })
     .into_response())
 }
@@ -289,7 +302,7 @@ struct ImportEnvelope<'a> {
 
 #[utoipa::path(post, path = "/api/v2/platform/telephony/providers-configurations/{id}/import-numbers/", tag = "v2: numbers and bridges",
     summary = "Import numbers of the configuration's carrier account",
-    description = "Each number is checked against the account; each one that cannot be imported is listed in `failed` with the reason (the answer is 200 either way).",
+    description = "Each number is checked against the account; each one that cannot be imported is listed in `failed` with the reason (the answer is 200 either way). Numbers not started because the request deadline was near are listed with a reason beginning `Not attempted`: nothing was done for them; send them again.",
     params(OrgHandleHeader, ("id" = i64, Path, description = "Provider configuration id")),
     request_body(content = ImportNumbers, content_type = "application/json"),
     responses((status = 200, body = ImportEnvelope), (status = 400, body = ErrorEnvelope),
