@@ -447,4 +447,24 @@ both_backends! {
         assert!(printed.contains("incomingCallsAgentId: 'agent-page'"), "{printed}");
         assert_eq!(list(&app, "linkedAgentId=agent-page").await["totalCount"], 1);
     }
+
+    // Found by Schemathesis on PostgreSQL: a NUL in a filter reached the query and was a 500
+    // (PostgreSQL refuses NUL in text). Filters are parsed to their types; NUL is refused in
+    // every query string, in either family's error shape.
+    async fn bad_or_nul_filters_are_a_400_not_a_500(app) {
+        for (query, field) in [
+            ("linkedAgentId=%00T", "linkedAgentId"),
+            ("linkedAgentId=has%20space", "linkedAgentId"),
+            ("phoneNumber=%00", "phoneNumber"),
+            ("phoneNumber=14155550100", "phoneNumber"),
+        ] {
+            let body = problem(v1(&app, Method::GET, &format!("{NUMBERS}?{query}")), 400, NUMBERS).await;
+            assert!(body["errors"][field].is_array(), "{query}: {body}");
+        }
+        let (status, body) = send(app.admin(Method::GET, "/api/v2/platform/audit-events/?resource_id=%00")).await;
+        assert_eq!(status, 400, "{body}");
+        assert_eq!(body["errors"]["resource_id"][0], "May not contain NUL characters.", "{body}");
+        // A well-formed filter still answers.
+        list(&app, "phoneNumber=%2B14155550100&linkedAgentId=agent-1").await;
+    }
 }

@@ -283,11 +283,30 @@ pub(super) fn parse_number_filters(q: &BTreeMap<String, String>) -> Result<Numbe
             .map_err(|_| push(&mut errors, "providerId", "Must be a provider id (a uuid)."))
             .ok()
     });
+    let phone_number = q.get("phoneNumber").and_then(|s| {
+        E164::parse(s)
+            .map_err(|_| {
+                push(
+                    &mut errors,
+                    "phoneNumber",
+                    "Must be an E.164 number, e.g. +14155550100.",
+                )
+            })
+            .ok()
+    });
+    let linked_agent_id = q.get("linkedAgentId").and_then(|a| {
+        if valid_agent_id(a) {
+            Some(a.clone())
+        } else {
+            push(&mut errors, "linkedAgentId", "Must be 1-128 visible ASCII characters.");
+            None
+        }
+    });
     done(
         errors,
         NumberFilters {
-            phone_number: q.get("phoneNumber").cloned(),
-            linked_agent_id: q.get("linkedAgentId").cloned(),
+            phone_number: phone_number.map(|n| n.as_str().to_owned()),
+            linked_agent_id,
             unlinked_only,
             provider_id,
         },
@@ -445,10 +464,10 @@ pub struct SipPagingParams {
 #[into_params(parameter_in = Query, rename_all = "camelCase")]
 pub struct SipNumberFilterParams {
     /// Exactly this E.164 number.
-    #[param(nullable = false)]
+    #[param(nullable = false, pattern = r"^\+[1-9][0-9]{1,14}$")]
     phone_number: Option<String>,
     /// Numbers linked to this agent (inbound or outbound).
-    #[param(nullable = false)]
+    #[param(nullable = false, pattern = "^[!-~]{1,128}$")]
     linked_agent_id: Option<String>,
     /// Only numbers no agent is linked to (default false).
     #[param(nullable = false)]
