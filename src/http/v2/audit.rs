@@ -141,8 +141,11 @@ pub(super) async fn list_audit_events(
 #[into_params(parameter_in = Query)]
 pub struct AuditParams {
     /// Only events about this kind of resource (`configuration`, `twilio_provider`, `phone_number`, `api_token`, `organization`).
+    /// No NUL characters (a 400, as in every query parameter).
+    #[param(pattern = r"^[^\u0000]*$")]
     resource_type: Option<String>,
-    /// Only events about this resource (a configuration's uuid, a token's id…).
+    /// Only events about this resource (a configuration's uuid, a token's id…). No NUL characters.
+    #[param(pattern = r"^[^\u0000]*$")]
     resource_id: Option<String>,
     /// Only events at or after this time (ISO 8601).
     since: Option<chrono::DateTime<chrono::Utc>>,
