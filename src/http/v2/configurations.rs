@@ -422,17 +422,34 @@ pub enum ProviderSlug {
     Sip,
 }
 
-/// A provider: its catalogue slug or numeric id.
+/// A provider: its catalogue slug or numeric id (a JSON number, or a string of digits), as
+/// [`configuration::resolve_provider`] takes it; the values are the catalogue's, so they cannot
+/// drift from what the server accepts.
 #[allow(dead_code)] // only described, never built
-#[derive(ToSchema)]
-#[schema(example = "twilio")]
-#[serde(untagged)]
-pub enum ProviderRef {
-    #[schema(title = "slug")]
-    Slug(String),
-    #[schema(title = "id")]
-    Id(i64),
+pub struct ProviderRef;
+
+impl utoipa::PartialSchema for ProviderRef {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        let providers = Provider::all();
+        let strings: Vec<String> = providers
+            .iter()
+            .map(|p| p.slug.to_owned())
+            .chain(providers.iter().map(|p| p.id.to_string()))
+            .collect();
+        let ids: Vec<i64> = providers.iter().map(|p| p.id).collect();
+        serde_json::from_value(serde_json::json!({
+            "description": "A provider: its catalogue slug or numeric id (see the providers catalogue).",
+            "example": "twilio",
+            "oneOf": [
+                {"title": "slug", "type": "string", "enum": strings},
+                {"title": "id", "type": "integer", "format": "int64", "enum": ids},
+            ],
+        }))
+        .expect("a valid schema")
+    }
 }
+
+impl ToSchema for ProviderRef {}
 
 /// Create body. Besides these, each provider accepts exactly the extra fields the catalogue
 /// lists for it (e.g. `space_url` for SignalWire); unknown fields are a 400.
