@@ -1,6 +1,6 @@
 //! `patchbay openapi`: the served `/openapi.json`, printed, so clients regenerate without a server.
 
 pub fn run() -> anyhow::Result<()> {
-    println!("{}", patchbay::http::openapi::json()?);
+    print!("{}", patchbay::http::openapi::json()?);
     Ok(())
 }

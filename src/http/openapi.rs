@@ -217,6 +217,31 @@ impl Modify for Links {
     }
 }
 
+/// OpenAPI requires every response to have a description (generators refuse the document
+/// without one): where the annotation gave none, the status's reason phrase.
+struct ResponseDescriptions;
+
+impl Modify for ResponseDescriptions {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        for item in openapi.paths.paths.values_mut() {
+            for operation in operations_of(item) {
+                for (status, response) in operation.responses.responses.iter_mut() {
+                    if let utoipa::openapi::RefOr::T(response) = response
+                        && response.description.is_empty()
+                    {
+                        response.description = status
+                            .parse::<axum::http::StatusCode>()
+                            .ok()
+                            .and_then(|s| s.canonical_reason())
+                            .unwrap_or("Answer")
+                            .to_owned();
+                    }
+                }
+            }
+        }
+    }
+}
+
 pub fn document() -> utoipa::openapi::OpenApi {
     let mut doc = ApiDoc::openapi();
     doc.merge(v1::ApiDoc::openapi());
@@ -227,16 +252,206 @@ pub fn document() -> utoipa::openapi::OpenApi {
     CommonAnswers.modify(&mut doc);
     OperationIds.modify(&mut doc);
     Links.modify(&mut doc);
+    ResponseDescriptions.modify(&mut doc);
     doc
 }
 
-/// The document as `/openapi.json` serves it, pretty-printed (the committed clients are generated
-/// from this text, so its key order is stable: `preserve_order`).
+/// The document as `/openapi.json` serves it, pretty-printed with a final newline (the committed
+/// clients are generated from this text; its key order is stable: `preserve_order`).
 pub fn json() -> serde_json::Result<String> {
-    serde_json::to_string_pretty(&document())
+    Ok(serde_json::to_string_pretty(&document())? + "\n")
 }
 
 /// `/openapi.json` and the `/docs` page.
 pub fn router() -> Router<AppState> {
     SwaggerUi::new("/docs").url("/openapi.json", document()).into()
+}
+
+#[cfg(test)]
+pub(super) mod tests {
+    //! The document against the validators: every constraint a schema states on a value (its
+    //! `pattern`, lengths, bounds) is judged here by the very parser the server runs on that
+    //! value, and the two must agree on every generated string, so neither can drift.
+
+    use proptest::prelude::*;
+    use serde_json::Value;
+
+    use crate::error::Error;
+
+    /// Does the server take this value for this property (all else aside)?
+    pub type Judge = Box<dyn Fn(&Value) -> bool>;
+    /// `(schema name, or "METHOD path" for a query parameter, property, its judge)`.
+    pub type Judged = (&'static str, &'static str, Judge);
+
+    /// Whether `result` refuses `field` (an error about another field is not about this value).
+    pub fn refuses<T>(result: Result<T, Error>, field: &str) -> bool {
+        match result {
+            Err(Error::Validation { errors, .. }) => errors.contains_key(field),
+            Err(_) => true,
+            Ok(_) => false,
+        }
+    }
+
+    /// A JSON value as it arrives in a query string.
+    pub fn query_text(v: &Value) -> String {
+        match v {
+            Value::String(s) => s.clone(),
+            other => other.to_string(),
+        }
+    }
+
+    /// Properties whose schema states a necessary condition only (a SIP server's length: host
+    /// names, IPv4 octets, IPv6 literals and ports are the domain parser's to judge, see
+    /// tests/schemathesis.rs): what the schema refuses the server must refuse, not conversely.
+    const LOOSER: [&str; 1] = ["server"];
+
+    fn judges() -> Vec<Judged> {
+        let mut all = super::v1::judges();
+        all.extend(super::v2::judges());
+        all
+    }
+
+    /// Every constrained value of the document: `(location, property, its schema)`.
+    fn constrained(doc: &Value) -> Vec<(String, String, Value)> {
+        let constraint = |s: &Value| {
+            ["pattern", "maxLength", "minLength", "maximum", "minimum"]
+                .iter()
+                .any(|k| s.get(k).is_some())
+        };
+        let mut found = Vec::new();
+        for (name, schema) in doc["components"]["schemas"].as_object().unwrap() {
+            for (property, s) in schema["properties"].as_object().into_iter().flatten() {
+                // Answers' counts (`minimum: 0`) describe what the server sends, not what it takes.
+                let input = name.starts_with("Create")
+                    || name.starts_with("Update")
+                    || name.starts_with("Patch")
+                    || name.starts_with("Rotate");
+                if input && constraint(s) {
+                    found.push((name.clone(), property.clone(), s.clone()));
+                }
+            }
+        }
+        for (path, item) in doc["paths"].as_object().unwrap() {
+            for (method, op) in item.as_object().unwrap() {
+                for p in op["parameters"].as_array().into_iter().flatten() {
+                    if p["in"] == "query" && constraint(&p["schema"]) {
+                        let location = format!("{} {path}", method.to_uppercase());
+                        found.push((location, p["name"].as_str().unwrap().to_owned(), p["schema"].clone()));
+                    }
+                }
+            }
+        }
+        found
+    }
+
+    /// What the schema says of `v`: its type, pattern, lengths (in characters) and bounds.
+    fn schema_takes(schema: &Value, pattern: Option<&regex::Regex>, v: &Value) -> bool {
+        let num = |k: &str| schema.get(k).and_then(Value::as_i64);
+        match v {
+            Value::String(s) => {
+                let len = s.chars().count() as i64;
+                pattern.is_none_or(|p| p.is_match(s))
+                    && num("minLength").is_none_or(|m| len >= m)
+                    && num("maxLength").is_none_or(|m| len <= m)
+            }
+            Value::Number(n) => {
+                let n = n.as_i64().unwrap();
+                num("minimum").is_none_or(|m| n >= m) && num("maximum").is_none_or(|m| n <= m)
+            }
+            _ => unreachable!(),
+        }
+    }
+
+    /// Strings around a pattern: ones it generates, near misses (a character changed or cut,
+    /// padding), any text with controls and whitespace, and lengths past the limits.
+    fn strings(pattern: &str) -> BoxedStrategy<String> {
+        let core = pattern.trim_start_matches('^').trim_end_matches('$');
+        let matching = proptest::string::string_regex(core).unwrap().boxed();
+        let near = (
+            matching.clone(),
+            any::<prop::sample::Index>(),
+            "[ -~\t\n\u{0}\u{7f}\u{85}\u{a0}\u{2028}é]",
+        )
+            .prop_map(|(s, i, c)| {
+                let mut chars: Vec<char> = s.chars().collect();
+                if chars.is_empty() {
+                    return c;
+                }
+                let i = i.index(chars.len());
+                chars[i] = c.chars().next().unwrap();
+                chars.into_iter().collect()
+            });
+        prop_oneof![
+            3 => matching.clone(),
+            3 => near,
+            1 => matching.clone().prop_map(|s| s.repeat(3)),
+            1 => matching.prop_map(|s| format!(" {s}")),
+            2 => "[ -~\t\n\r\u{0}-\u{1f}\u{7f}-\u{9f}\u{a0}\u{2000}\u{3000}é€😀]{0,300}",
+            1 => "\\s{0,3}",
+        ]
+        .boxed()
+    }
+
+    fn integers(schema: &Value) -> BoxedStrategy<i64> {
+        let min = schema.get("minimum").and_then(Value::as_i64).unwrap_or(0);
+        let max = schema.get("maximum").and_then(Value::as_i64).unwrap_or(i64::MAX);
+        prop_oneof![
+            Just(min),
+            Just(min.saturating_sub(1)),
+            Just(max),
+            Just(max.saturating_add(1)),
+            min..=max,
+            any::<i64>(),
+        ]
+        .boxed()
+    }
+
+    #[test]
+    fn every_constraint_of_the_document_is_the_validators() {
+        let doc = serde_json::to_value(super::document()).unwrap();
+        let judges = judges();
+        let mut unjudged = Vec::new();
+        for (location, property, schema) in constrained(&doc) {
+            let Some((_, _, judge)) = judges.iter().find(|(l, p, _)| *l == location && *p == property) else {
+                unjudged.push(format!("{location} {property}"));
+                continue;
+            };
+            let pattern = schema["pattern"].as_str();
+            let regex = pattern.map(|p| regex::Regex::new(p).unwrap());
+            let values: BoxedStrategy<Value> = if schema["type"] == "integer"
+                || schema["type"].as_array().is_some_and(|t| t.contains(&"integer".into()))
+            {
+                integers(&schema).prop_map(Value::from).boxed()
+            } else {
+                strings(pattern.unwrap_or(".{0,300}")).prop_map(Value::from).boxed()
+            };
+            let looser = LOOSER.contains(&property.as_str());
+            let config = ProptestConfig {
+                failure_persistence: None,
+                ..ProptestConfig::with_cases(400)
+            };
+            proptest::test_runner::TestRunner::new(config)
+                .run(&values, |v| {
+                    let says = schema_takes(&schema, regex.as_ref(), &v);
+                    if looser && says {
+                        return Ok(());
+                    }
+                    prop_assert_eq!(
+                        says,
+                        judge(&v),
+                        "{} {}: the schema says {} {} but the server's parser disagrees",
+                        location,
+                        property,
+                        if says { "takes" } else { "refuses" },
+                        v
+                    );
+                    Ok(())
+                })
+                .unwrap_or_else(|e| panic!("{e}"));
+        }
+        assert!(
+            unjudged.is_empty(),
+            "constraints no validator is held against: {unjudged:?}"
+        );
+    }
 }
