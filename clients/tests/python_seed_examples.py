@@ -25,6 +25,7 @@ from patchbay_client.models import (  # noqa: E402
     ErrorEnvelope,
     PatchConfiguration,
     ProviderConfiguration,
+    ProviderSlug,
     Slug,
     TwilioProvider,
     TwilioRegion,
@@ -47,16 +48,17 @@ assert created.parsed.message == "Provider configuration created successfully."
 config = created.parsed.data
 assert isinstance(config, ProviderConfiguration)
 assert isinstance(config.id, int)
-assert config.provider == "twilio"
+assert config.provider is ProviderSlug.TWILIO
 assert config.account_sid == env["TWILIO_SID"]
-datetime.datetime.fromisoformat(config.created_at.replace("Z", "+00:00"))
+assert isinstance(config.created_at, datetime.datetime) and config.created_at.tzinfo is not None
+assert config.name is None and config.verification_status.value == "verified"
 print(f"Provider created with ID: {config.id}")
 
 # Get All Providers (GET …/providers-configurations/).
 listed = v2_list_configurations.sync(client=client, org_handle=org)
 assert isinstance(listed, ConfigurationList), listed
 assert listed.message == "Provider configurations fetched successfully."
-assert any(row.id == config.id and row.provider == "twilio" for row in listed.data)
+assert any(row.id == config.id and row.provider is ProviderSlug.TWILIO for row in listed.data)
 print(f"Total providers: {listed.count}")
 
 # Update Provider (PATCH …/providers-configurations/{id}/): rotate the auth token. The stand-in

@@ -1338,20 +1338,22 @@ export interface components {
              * @example 42
              */
             id: number;
-            /** @example twilio */
-            provider: string;
+            provider: components["schemas"]["ProviderSlug"];
             /** @example ACxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx */
             account_sid: string;
             /**
+             * Format: date-time
              * @description ISO 8601, UTC.
              * @example 2026-02-07T10:00:00Z
              */
             created_at: string;
-            name?: string | null;
+            name: string | null;
+            /** Format: date-time */
             updated_at: string;
             verification_status: components["schemas"]["VerificationStatus"];
-            last_verified_at?: string | null;
-            verification_details?: components["schemas"]["VerificationCheck"][] | null;
+            /** Format: date-time */
+            last_verified_at: string | null;
+            verification_details: components["schemas"]["VerificationCheck"][] | null;
         };
         ProviderList: {
             /** Format: int32 */
@@ -1367,6 +1369,8 @@ export interface components {
          * @example twilio
          */
         ProviderRef: ("twilio" | "plivo" | "telnyx" | "vonage" | "exotel" | "signalwire" | "sip" | "1" | "2" | "3" | "4" | "5" | "6" | "7") | (1 | 2 | 3 | 4 | 5 | 6 | 7);
+        /** @enum {string} */
+        ProviderSlug: "twilio" | "plivo" | "telnyx" | "vonage" | "exotel" | "signalwire" | "sip";
         RotateAuthToken: {
             /** @description The new auth token; Twilio must accept it. */
             authToken: string;
@@ -1949,6 +1953,30 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "accountSid": "ACxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+                     *       "id": "3c90c3cc-0d44-4b50-8888-8dd25736052a",
+                     *       "lastVerifiedAt": "2023-11-07T05:31:56Z",
+                     *       "name": "Support line",
+                     *       "phoneNumberCount": 123,
+                     *       "providerType": "twilio",
+                     *       "region": "ie1",
+                     *       "supportsCallTransfer": true,
+                     *       "terminationUri": "sip:pb-3c90c3cc-0d44-4b50-8888-8dd25736052a.pstn.twilio.com",
+                     *       "trunkSid": "TKxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+                     *       "verificationDetails": [
+                     *         {
+                     *           "checkName": "credentials",
+                     *           "details": {},
+                     *           "message": "Twilio accepted the credentials.",
+                     *           "status": "passed",
+                     *           "timestamp": "2023-11-07T05:31:56Z"
+                     *         }
+                     *       ],
+                     *       "verificationStatus": "verified"
+                     *     }
+                     */
                     "application/json": components["schemas"]["TwilioProvider"];
                 };
             };
@@ -5604,6 +5632,37 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "count": 2,
+                     *       "data": [
+                     *         {
+                     *           "account_sid": "ACxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+                     *           "created_at": "2026-02-07T10:00:00Z",
+                     *           "id": 42,
+                     *           "last_verified_at": "2026-02-07T10:00:00Z",
+                     *           "name": null,
+                     *           "provider": "twilio",
+                     *           "updated_at": "2026-02-07T10:00:00Z",
+                     *           "verification_details": null,
+                     *           "verification_status": "verified"
+                     *         },
+                     *         {
+                     *           "account_sid": "MAyyyyyyyyyyyyyyyyyyyyyyy",
+                     *           "created_at": "2026-02-10T09:00:00Z",
+                     *           "id": 43,
+                     *           "last_verified_at": "2026-02-10T09:00:00Z",
+                     *           "name": null,
+                     *           "provider": "plivo",
+                     *           "updated_at": "2026-02-10T09:00:00Z",
+                     *           "verification_details": null,
+                     *           "verification_status": "verified"
+                     *         }
+                     *       ],
+                     *       "message": "Provider configurations fetched successfully.",
+                     *       "status_code": 200
+                     *     }
+                     */
                     "application/json": components["schemas"]["ConfigurationList"];
                 };
             };
@@ -5691,6 +5750,23 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "data": {
+                     *         "account_sid": "ACxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+                     *         "created_at": "2026-02-07T10:00:00Z",
+                     *         "id": 42,
+                     *         "last_verified_at": "2026-02-07T10:00:00Z",
+                     *         "name": null,
+                     *         "provider": "twilio",
+                     *         "updated_at": "2026-02-07T10:00:00Z",
+                     *         "verification_details": null,
+                     *         "verification_status": "verified"
+                     *       },
+                     *       "message": "Provider configuration created successfully.",
+                     *       "status_code": 201
+                     *     }
+                     */
                     "application/json": components["schemas"]["ConfigurationEnvelope"];
                 };
             };
@@ -6016,6 +6092,23 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "data": {
+                     *         "account_sid": "ACxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+                     *         "created_at": "2026-02-07T10:00:00Z",
+                     *         "id": 42,
+                     *         "last_verified_at": "2026-02-07T10:00:00Z",
+                     *         "name": null,
+                     *         "provider": "twilio",
+                     *         "updated_at": "2026-02-07T10:00:00Z",
+                     *         "verification_details": null,
+                     *         "verification_status": "verified"
+                     *       },
+                     *       "message": "Provider configuration updated successfully.",
+                     *       "status_code": 200
+                     *     }
+                     */
                     "application/json": components["schemas"]["ConfigurationEnvelope"];
                 };
             };

@@ -27,6 +27,8 @@ assert.equal(typeof config.id, "number");
 assert.equal(config.provider, "twilio");
 assert.equal(config.account_sid, env("TWILIO_SID"));
 assert.ok(!Number.isNaN(Date.parse(config.created_at)));
+assert.equal(config.name, null);
+assert.equal(config.verification_status, "verified");
 console.log(`Provider created with ID: ${config.id}`);
 
 // Get All Providers (GET …/providers-configurations/).

@@ -60,6 +60,7 @@ from .problem_errors import ProblemErrors
 from .provider import Provider
 from .provider_configuration import ProviderConfiguration
 from .provider_list import ProviderList
+from .provider_slug import ProviderSlug
 from .rotate_auth_token import RotateAuthToken
 from .sip_affected_agent import SipAffectedAgent
 from .sip_credential import SipCredential
@@ -148,6 +149,7 @@ __all__ = (
     "Provider",
     "ProviderConfiguration",
     "ProviderList",
+    "ProviderSlug",
     "RotateAuthToken",
     "SipAffectedAgent",
     "SipCredential",

@@ -1,13 +1,14 @@
 from __future__ import annotations
 
+import datetime
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..models.provider_slug import ProviderSlug
 from ..models.verification_status import VerificationStatus
-from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.verification_check import VerificationCheck
@@ -23,56 +24,51 @@ class ProviderConfiguration:
 
         Attributes:
             id (int):  Example: 42.
-            provider (str):  Example: twilio.
+            provider (ProviderSlug):
             account_sid (str):  Example: ACxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx.
-            created_at (str): ISO 8601, UTC. Example: 2026-02-07T10:00:00Z.
-            updated_at (str):
+            created_at (datetime.datetime): ISO 8601, UTC. Example: 2026-02-07T10:00:00Z.
+            name (None | str):
+            updated_at (datetime.datetime):
             verification_status (VerificationStatus):
-            name (None | str | Unset):
-            last_verified_at (None | str | Unset):
-            verification_details (list[VerificationCheck] | None | Unset):
+            last_verified_at (datetime.datetime | None):
+            verification_details (list[VerificationCheck] | None):
     """
 
     id: int
-    provider: str
+    provider: ProviderSlug
     account_sid: str
-    created_at: str
-    updated_at: str
+    created_at: datetime.datetime
+    name: None | str
+    updated_at: datetime.datetime
     verification_status: VerificationStatus
-    name: None | str | Unset = UNSET
-    last_verified_at: None | str | Unset = UNSET
-    verification_details: list[VerificationCheck] | None | Unset = UNSET
+    last_verified_at: datetime.datetime | None
+    verification_details: list[VerificationCheck] | None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         id = self.id
 
-        provider = self.provider
+        provider = self.provider.value
 
         account_sid = self.account_sid
 
-        created_at = self.created_at
+        created_at = self.created_at.isoformat()
 
-        updated_at = self.updated_at
+        name: None | str
+        name = self.name
+
+        updated_at = self.updated_at.isoformat()
 
         verification_status = self.verification_status.value
 
-        name: None | str | Unset
-        if isinstance(self.name, Unset):
-            name = UNSET
-        else:
-            name = self.name
-
-        last_verified_at: None | str | Unset
-        if isinstance(self.last_verified_at, Unset):
-            last_verified_at = UNSET
+        last_verified_at: None | str
+        if isinstance(self.last_verified_at, datetime.datetime):
+            last_verified_at = self.last_verified_at.isoformat()
         else:
             last_verified_at = self.last_verified_at
 
-        verification_details: list[dict[str, Any]] | None | Unset
-        if isinstance(self.verification_details, Unset):
-            verification_details = UNSET
-        elif isinstance(self.verification_details, list):
+        verification_details: list[dict[str, Any]] | None
+        if isinstance(self.verification_details, list):
             verification_details = []
             for verification_details_type_0_item_data in self.verification_details:
                 verification_details_type_0_item = verification_details_type_0_item_data.to_dict()
@@ -89,16 +85,13 @@ class ProviderConfiguration:
                 "provider": provider,
                 "account_sid": account_sid,
                 "created_at": created_at,
+                "name": name,
                 "updated_at": updated_at,
                 "verification_status": verification_status,
+                "last_verified_at": last_verified_at,
+                "verification_details": verification_details,
             }
         )
-        if name is not UNSET:
-            field_dict["name"] = name
-        if last_verified_at is not UNSET:
-            field_dict["last_verified_at"] = last_verified_at
-        if verification_details is not UNSET:
-            field_dict["verification_details"] = verification_details
 
         return field_dict
 
@@ -109,38 +102,40 @@ class ProviderConfiguration:
         d = dict(src_dict)
         id = d.pop("id")
 
-        provider = d.pop("provider")
+        provider = ProviderSlug(d.pop("provider"))
 
         account_sid = d.pop("account_sid")
 
-        created_at = d.pop("created_at")
+        created_at = datetime.datetime.fromisoformat(d.pop("created_at"))
 
-        updated_at = d.pop("updated_at")
+        def _parse_name(data: object) -> None | str:
+            if data is None:
+                return data
+            return cast(None | str, data)
+
+        name = _parse_name(d.pop("name"))
+
+        updated_at = datetime.datetime.fromisoformat(d.pop("updated_at"))
 
         verification_status = VerificationStatus(d.pop("verification_status"))
 
-        def _parse_name(data: object) -> None | str | Unset:
+        def _parse_last_verified_at(data: object) -> datetime.datetime | None:
             if data is None:
                 return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                last_verified_at_type_0 = datetime.datetime.fromisoformat(data)
 
-        name = _parse_name(d.pop("name", UNSET))
+                return last_verified_at_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(datetime.datetime | None, data)
 
-        def _parse_last_verified_at(data: object) -> None | str | Unset:
+        last_verified_at = _parse_last_verified_at(d.pop("last_verified_at"))
+
+        def _parse_verification_details(data: object) -> list[VerificationCheck] | None:
             if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        last_verified_at = _parse_last_verified_at(d.pop("last_verified_at", UNSET))
-
-        def _parse_verification_details(data: object) -> list[VerificationCheck] | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
                 return data
             try:
                 if not isinstance(data, list):
@@ -157,18 +152,18 @@ class ProviderConfiguration:
                 return verification_details_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 pass
-            return cast(list[VerificationCheck] | None | Unset, data)
+            return cast(list[VerificationCheck] | None, data)
 
-        verification_details = _parse_verification_details(d.pop("verification_details", UNSET))
+        verification_details = _parse_verification_details(d.pop("verification_details"))
 
         provider_configuration = cls(
             id=id,
             provider=provider,
             account_sid=account_sid,
             created_at=created_at,
+            name=name,
             updated_at=updated_at,
             verification_status=verification_status,
-            name=name,
             last_verified_at=last_verified_at,
             verification_details=verification_details,
         )
