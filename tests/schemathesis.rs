@@ -234,7 +234,7 @@ async fn run_schemathesis(st: &std::ffi::OsStr, app: &TestApp, token: &str, seed
     let report = String::from_utf8_lossy(&output.stdout);
     if output.status.success() && report.contains("passed") {
         // The phases, links and counts of a passing run, past the harness's capture.
-        if let Some(summary) = report.find("=== SUMMARY") {
+        if let Some(summary) = report.find("Examples (in").or_else(|| report.find("=== SUMMARY")) {
             use std::io::Write as _;
             let _ = writeln!(std::io::stderr(), "schemathesis run {run}:\n{}", &report[summary..]);
         }

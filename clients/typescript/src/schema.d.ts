@@ -1932,8 +1932,11 @@ export interface operations {
                  * @example demo
                  */
                 "Org-Handle"?: string;
-                /** @description An `ETag` from an earlier answer: the write applies only if the configuration is still at that version (else 412). */
-                "If-Match"?: string | null;
+                /**
+                 * @description An `ETag` from an earlier answer: the write applies only if the resource is still at that version (else 412).
+                 *     Judged once the request is otherwise valid (RFC 9110 §13.2.1): a bad body is a 400 whatever the `If-Match`.
+                 */
+                "If-Match"?: string;
             };
             path: {
                 /** @description Provider identifier */
@@ -2093,8 +2096,11 @@ export interface operations {
                  * @example demo
                  */
                 "Org-Handle"?: string;
-                /** @description An `ETag` from an earlier answer: the write applies only if the configuration is still at that version (else 412). */
-                "If-Match"?: string | null;
+                /**
+                 * @description An `ETag` from an earlier answer: the write applies only if the resource is still at that version (else 412).
+                 *     Judged once the request is otherwise valid (RFC 9110 §13.2.1): a bad body is a 400 whatever the `If-Match`.
+                 */
+                "If-Match"?: string;
             };
             path: {
                 /** @description Provider identifier */
@@ -2203,8 +2209,11 @@ export interface operations {
                  * @example demo
                  */
                 "Org-Handle"?: string;
-                /** @description An `ETag` from an earlier answer: the write applies only if the configuration is still at that version (else 412). */
-                "If-Match"?: string | null;
+                /**
+                 * @description An `ETag` from an earlier answer: the write applies only if the resource is still at that version (else 412).
+                 *     Judged once the request is otherwise valid (RFC 9110 §13.2.1): a bad body is a 400 whatever the `If-Match`.
+                 */
+                "If-Match"?: string;
             };
             path: {
                 /** @description Provider identifier */
@@ -2733,8 +2742,11 @@ export interface operations {
                  * @example demo
                  */
                 "Org-Handle"?: string;
-                /** @description An `ETag` from an earlier answer: the write applies only if the configuration is still at that version (else 412). */
-                "If-Match"?: string | null;
+                /**
+                 * @description An `ETag` from an earlier answer: the write applies only if the resource is still at that version (else 412).
+                 *     Judged once the request is otherwise valid (RFC 9110 §13.2.1): a bad body is a 400 whatever the `If-Match`.
+                 */
+                "If-Match"?: string;
             };
             path: {
                 /** @description Provider identifier */
@@ -3208,8 +3220,11 @@ export interface operations {
                  * @example demo
                  */
                 "Org-Handle"?: string;
-                /** @description An `ETag` from an earlier answer: the write applies only if the configuration is still at that version (else 412). */
-                "If-Match"?: string | null;
+                /**
+                 * @description An `ETag` from an earlier answer: the write applies only if the resource is still at that version (else 412).
+                 *     Judged once the request is otherwise valid (RFC 9110 §13.2.1): a bad body is a 400 whatever the `If-Match`.
+                 */
+                "If-Match"?: string;
             };
             path: {
                 /** @description Credential identifier */
@@ -3318,8 +3333,11 @@ export interface operations {
                  * @example demo
                  */
                 "Org-Handle"?: string;
-                /** @description An `ETag` from an earlier answer: the write applies only if the configuration is still at that version (else 412). */
-                "If-Match"?: string | null;
+                /**
+                 * @description An `ETag` from an earlier answer: the write applies only if the resource is still at that version (else 412).
+                 *     Judged once the request is otherwise valid (RFC 9110 §13.2.1): a bad body is a 400 whatever the `If-Match`.
+                 */
+                "If-Match"?: string;
             };
             path: {
                 /** @description Credential identifier */
@@ -3825,8 +3843,11 @@ export interface operations {
                  * @example demo
                  */
                 "Org-Handle"?: string;
-                /** @description An `ETag` from an earlier answer: the write applies only if the configuration is still at that version (else 412). */
-                "If-Match"?: string | null;
+                /**
+                 * @description An `ETag` from an earlier answer: the write applies only if the resource is still at that version (else 412).
+                 *     Judged once the request is otherwise valid (RFC 9110 §13.2.1): a bad body is a 400 whatever the `If-Match`.
+                 */
+                "If-Match"?: string;
             };
             path: {
                 /** @description Phone number identifier */
@@ -4026,8 +4047,11 @@ export interface operations {
                  * @example demo
                  */
                 "Org-Handle"?: string;
-                /** @description An `ETag` from an earlier answer: the write applies only if the configuration is still at that version (else 412). */
-                "If-Match"?: string | null;
+                /**
+                 * @description An `ETag` from an earlier answer: the write applies only if the resource is still at that version (else 412).
+                 *     Judged once the request is otherwise valid (RFC 9110 §13.2.1): a bad body is a 400 whatever the `If-Match`.
+                 */
+                "If-Match"?: string;
             };
             path: {
                 /** @description Phone number identifier */
@@ -4149,8 +4173,11 @@ export interface operations {
                  * @example demo
                  */
                 "Org-Handle"?: string;
-                /** @description An `ETag` from an earlier answer: the write applies only if the configuration is still at that version (else 412). */
-                "If-Match"?: string | null;
+                /**
+                 * @description An `ETag` from an earlier answer: the write applies only if the resource is still at that version (else 412).
+                 *     Judged once the request is otherwise valid (RFC 9110 §13.2.1): a bad body is a 400 whatever the `If-Match`.
+                 */
+                "If-Match"?: string;
             };
             path: {
                 /** @description Phone number identifier */
@@ -4698,8 +4725,11 @@ export interface operations {
                  * @example demo
                  */
                 "Org-Handle": string;
-                /** @description An `ETag` from an earlier answer: the write applies only if the configuration is still at that version (else 412). */
-                "If-Match"?: string | null;
+                /**
+                 * @description An `ETag` from an earlier answer: the write applies only if the resource is still at that version (else 412).
+                 *     Judged once the request is otherwise valid (RFC 9110 §13.2.1): a bad body is a 400 whatever the `If-Match`.
+                 */
+                "If-Match"?: string;
             };
             path: {
                 /** @description Bridge slug */
@@ -4808,8 +4838,11 @@ export interface operations {
                  * @example demo
                  */
                 "Org-Handle": string;
-                /** @description An `ETag` from an earlier answer: the write applies only if the configuration is still at that version (else 412). */
-                "If-Match"?: string | null;
+                /**
+                 * @description An `ETag` from an earlier answer: the write applies only if the resource is still at that version (else 412).
+                 *     Judged once the request is otherwise valid (RFC 9110 §13.2.1): a bad body is a 400 whatever the `If-Match`.
+                 */
+                "If-Match"?: string;
             };
             path: {
                 /** @description Bridge slug */
@@ -4943,8 +4976,11 @@ export interface operations {
                  * @example demo
                  */
                 "Org-Handle": string;
-                /** @description An `ETag` from an earlier answer: the write applies only if the configuration is still at that version (else 412). */
-                "If-Match"?: string | null;
+                /**
+                 * @description An `ETag` from an earlier answer: the write applies only if the resource is still at that version (else 412).
+                 *     Judged once the request is otherwise valid (RFC 9110 §13.2.1): a bad body is a 400 whatever the `If-Match`.
+                 */
+                "If-Match"?: string;
             };
             path: {
                 /** @description Bridge slug */
@@ -5078,8 +5114,11 @@ export interface operations {
                  * @example demo
                  */
                 "Org-Handle": string;
-                /** @description An `ETag` from an earlier answer: the write applies only if the configuration is still at that version (else 412). */
-                "If-Match"?: string | null;
+                /**
+                 * @description An `ETag` from an earlier answer: the write applies only if the resource is still at that version (else 412).
+                 *     Judged once the request is otherwise valid (RFC 9110 §13.2.1): a bad body is a 400 whatever the `If-Match`.
+                 */
+                "If-Match"?: string;
             };
             path: {
                 /** @description Bridge slug */
@@ -5500,8 +5539,11 @@ export interface operations {
                  * @example demo
                  */
                 "Org-Handle": string;
-                /** @description An `ETag` from an earlier answer: the write applies only if the configuration is still at that version (else 412). */
-                "If-Match"?: string | null;
+                /**
+                 * @description An `ETag` from an earlier answer: the write applies only if the resource is still at that version (else 412).
+                 *     Judged once the request is otherwise valid (RFC 9110 §13.2.1): a bad body is a 400 whatever the `If-Match`.
+                 */
+                "If-Match"?: string;
             };
             path: {
                 /** @description Number id */
@@ -5958,8 +6000,11 @@ export interface operations {
                  * @example demo
                  */
                 "Org-Handle": string;
-                /** @description An `ETag` from an earlier answer: the write applies only if the configuration is still at that version (else 412). */
-                "If-Match"?: string | null;
+                /**
+                 * @description An `ETag` from an earlier answer: the write applies only if the resource is still at that version (else 412).
+                 *     Judged once the request is otherwise valid (RFC 9110 §13.2.1): a bad body is a 400 whatever the `If-Match`.
+                 */
+                "If-Match"?: string;
             };
             path: {
                 /** @description Provider configuration id */
@@ -6071,8 +6116,11 @@ export interface operations {
                  * @example demo
                  */
                 "Org-Handle": string;
-                /** @description An `ETag` from an earlier answer: the write applies only if the configuration is still at that version (else 412). */
-                "If-Match"?: string | null;
+                /**
+                 * @description An `ETag` from an earlier answer: the write applies only if the resource is still at that version (else 412).
+                 *     Judged once the request is otherwise valid (RFC 9110 §13.2.1): a bad body is a 400 whatever the `If-Match`.
+                 */
+                "If-Match"?: string;
             };
             path: {
                 /** @description Provider configuration id */

@@ -17,7 +17,7 @@ def _get_kwargs(
     *,
     body: ConnectProvider,
     org_handle: str,
-    if_match: None | str | Unset = UNSET,
+    if_match: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
     headers["Org-Handle"] = org_handle
@@ -126,7 +126,7 @@ def sync_detailed(
     client: AuthenticatedClient,
     body: ConnectProvider,
     org_handle: str,
-    if_match: None | str | Unset = UNSET,
+    if_match: str | Unset = UNSET,
 ) -> Response[EnvelopeConnectedView | ErrorEnvelope]:
     """Connect provider to bridge (assigns one of the configuration's numbers)
 
@@ -138,7 +138,7 @@ def sync_detailed(
     Args:
         slug (str):
         org_handle (str):
-        if_match (None | str | Unset):
+        if_match (str | Unset):
         body (ConnectProvider):
 
     Raises:
@@ -169,7 +169,7 @@ def sync(
     client: AuthenticatedClient,
     body: ConnectProvider,
     org_handle: str,
-    if_match: None | str | Unset = UNSET,
+    if_match: str | Unset = UNSET,
 ) -> EnvelopeConnectedView | ErrorEnvelope | None:
     """Connect provider to bridge (assigns one of the configuration's numbers)
 
@@ -181,7 +181,7 @@ def sync(
     Args:
         slug (str):
         org_handle (str):
-        if_match (None | str | Unset):
+        if_match (str | Unset):
         body (ConnectProvider):
 
     Raises:
@@ -207,7 +207,7 @@ async def asyncio_detailed(
     client: AuthenticatedClient,
     body: ConnectProvider,
     org_handle: str,
-    if_match: None | str | Unset = UNSET,
+    if_match: str | Unset = UNSET,
 ) -> Response[EnvelopeConnectedView | ErrorEnvelope]:
     """Connect provider to bridge (assigns one of the configuration's numbers)
 
@@ -219,7 +219,7 @@ async def asyncio_detailed(
     Args:
         slug (str):
         org_handle (str):
-        if_match (None | str | Unset):
+        if_match (str | Unset):
         body (ConnectProvider):
 
     Raises:
@@ -248,7 +248,7 @@ async def asyncio(
     client: AuthenticatedClient,
     body: ConnectProvider,
     org_handle: str,
-    if_match: None | str | Unset = UNSET,
+    if_match: str | Unset = UNSET,
 ) -> EnvelopeConnectedView | ErrorEnvelope | None:
     """Connect provider to bridge (assigns one of the configuration's numbers)
 
@@ -260,7 +260,7 @@ async def asyncio(
     Args:
         slug (str):
         org_handle (str):
-        if_match (None | str | Unset):
+        if_match (str | Unset):
         body (ConnectProvider):
 
     Raises:

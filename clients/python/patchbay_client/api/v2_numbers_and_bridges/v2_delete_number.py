@@ -15,7 +15,7 @@ def _get_kwargs(
     *,
     force: bool | Unset = UNSET,
     org_handle: str,
-    if_match: None | str | Unset = UNSET,
+    if_match: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
     headers["Org-Handle"] = org_handle
@@ -112,7 +112,7 @@ def sync_detailed(
     client: AuthenticatedClient,
     force: bool | Unset = UNSET,
     org_handle: str,
-    if_match: None | str | Unset = UNSET,
+    if_match: str | Unset = UNSET,
 ) -> Response[Any | ErrorEnvelope]:
     """Release a number
 
@@ -123,7 +123,7 @@ def sync_detailed(
         id (int):
         force (bool | Unset):
         org_handle (str):
-        if_match (None | str | Unset):
+        if_match (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -153,7 +153,7 @@ def sync(
     client: AuthenticatedClient,
     force: bool | Unset = UNSET,
     org_handle: str,
-    if_match: None | str | Unset = UNSET,
+    if_match: str | Unset = UNSET,
 ) -> Any | ErrorEnvelope | None:
     """Release a number
 
@@ -164,7 +164,7 @@ def sync(
         id (int):
         force (bool | Unset):
         org_handle (str):
-        if_match (None | str | Unset):
+        if_match (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -189,7 +189,7 @@ async def asyncio_detailed(
     client: AuthenticatedClient,
     force: bool | Unset = UNSET,
     org_handle: str,
-    if_match: None | str | Unset = UNSET,
+    if_match: str | Unset = UNSET,
 ) -> Response[Any | ErrorEnvelope]:
     """Release a number
 
@@ -200,7 +200,7 @@ async def asyncio_detailed(
         id (int):
         force (bool | Unset):
         org_handle (str):
-        if_match (None | str | Unset):
+        if_match (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -228,7 +228,7 @@ async def asyncio(
     client: AuthenticatedClient,
     force: bool | Unset = UNSET,
     org_handle: str,
-    if_match: None | str | Unset = UNSET,
+    if_match: str | Unset = UNSET,
 ) -> Any | ErrorEnvelope | None:
     """Release a number
 
@@ -239,7 +239,7 @@ async def asyncio(
         id (int):
         force (bool | Unset):
         org_handle (str):
-        if_match (None | str | Unset):
+        if_match (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

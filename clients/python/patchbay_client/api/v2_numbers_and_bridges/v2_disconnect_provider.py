@@ -17,7 +17,7 @@ def _get_kwargs(
     *,
     body: DisconnectProvider,
     org_handle: str,
-    if_match: None | str | Unset = UNSET,
+    if_match: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
     headers["Org-Handle"] = org_handle
@@ -121,14 +121,14 @@ def sync_detailed(
     client: AuthenticatedClient,
     body: DisconnectProvider,
     org_handle: str,
-    if_match: None | str | Unset = UNSET,
+    if_match: str | Unset = UNSET,
 ) -> Response[EnvelopeDisconnectedView | ErrorEnvelope]:
     """Disconnect provider from bridge (takes the number off it)
 
     Args:
         slug (str):
         org_handle (str):
-        if_match (None | str | Unset):
+        if_match (str | Unset):
         body (DisconnectProvider):
 
     Raises:
@@ -159,14 +159,14 @@ def sync(
     client: AuthenticatedClient,
     body: DisconnectProvider,
     org_handle: str,
-    if_match: None | str | Unset = UNSET,
+    if_match: str | Unset = UNSET,
 ) -> EnvelopeDisconnectedView | ErrorEnvelope | None:
     """Disconnect provider from bridge (takes the number off it)
 
     Args:
         slug (str):
         org_handle (str):
-        if_match (None | str | Unset):
+        if_match (str | Unset):
         body (DisconnectProvider):
 
     Raises:
@@ -192,14 +192,14 @@ async def asyncio_detailed(
     client: AuthenticatedClient,
     body: DisconnectProvider,
     org_handle: str,
-    if_match: None | str | Unset = UNSET,
+    if_match: str | Unset = UNSET,
 ) -> Response[EnvelopeDisconnectedView | ErrorEnvelope]:
     """Disconnect provider from bridge (takes the number off it)
 
     Args:
         slug (str):
         org_handle (str):
-        if_match (None | str | Unset):
+        if_match (str | Unset):
         body (DisconnectProvider):
 
     Raises:
@@ -228,14 +228,14 @@ async def asyncio(
     client: AuthenticatedClient,
     body: DisconnectProvider,
     org_handle: str,
-    if_match: None | str | Unset = UNSET,
+    if_match: str | Unset = UNSET,
 ) -> EnvelopeDisconnectedView | ErrorEnvelope | None:
     """Disconnect provider from bridge (takes the number off it)
 
     Args:
         slug (str):
         org_handle (str):
-        if_match (None | str | Unset):
+        if_match (str | Unset):
         body (DisconnectProvider):
 
     Raises:

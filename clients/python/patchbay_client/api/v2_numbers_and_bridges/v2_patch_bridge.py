@@ -17,7 +17,7 @@ def _get_kwargs(
     *,
     body: UpdateBridge,
     org_handle: str,
-    if_match: None | str | Unset = UNSET,
+    if_match: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
     headers["Org-Handle"] = org_handle
@@ -126,14 +126,14 @@ def sync_detailed(
     client: AuthenticatedClient,
     body: UpdateBridge,
     org_handle: str,
-    if_match: None | str | Unset = UNSET,
+    if_match: str | Unset = UNSET,
 ) -> Response[EnvelopeBridge | ErrorEnvelope]:
     """Update bridge (its name; the slug never changes)
 
     Args:
         slug (str):
         org_handle (str):
-        if_match (None | str | Unset):
+        if_match (str | Unset):
         body (UpdateBridge):
 
     Raises:
@@ -164,14 +164,14 @@ def sync(
     client: AuthenticatedClient,
     body: UpdateBridge,
     org_handle: str,
-    if_match: None | str | Unset = UNSET,
+    if_match: str | Unset = UNSET,
 ) -> EnvelopeBridge | ErrorEnvelope | None:
     """Update bridge (its name; the slug never changes)
 
     Args:
         slug (str):
         org_handle (str):
-        if_match (None | str | Unset):
+        if_match (str | Unset):
         body (UpdateBridge):
 
     Raises:
@@ -197,14 +197,14 @@ async def asyncio_detailed(
     client: AuthenticatedClient,
     body: UpdateBridge,
     org_handle: str,
-    if_match: None | str | Unset = UNSET,
+    if_match: str | Unset = UNSET,
 ) -> Response[EnvelopeBridge | ErrorEnvelope]:
     """Update bridge (its name; the slug never changes)
 
     Args:
         slug (str):
         org_handle (str):
-        if_match (None | str | Unset):
+        if_match (str | Unset):
         body (UpdateBridge):
 
     Raises:
@@ -233,14 +233,14 @@ async def asyncio(
     client: AuthenticatedClient,
     body: UpdateBridge,
     org_handle: str,
-    if_match: None | str | Unset = UNSET,
+    if_match: str | Unset = UNSET,
 ) -> EnvelopeBridge | ErrorEnvelope | None:
     """Update bridge (its name; the slug never changes)
 
     Args:
         slug (str):
         org_handle (str):
-        if_match (None | str | Unset):
+        if_match (str | Unset):
         body (UpdateBridge):
 
     Raises:

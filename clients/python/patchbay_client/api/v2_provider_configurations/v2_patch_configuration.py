@@ -18,7 +18,7 @@ def _get_kwargs(
     body: PatchConfiguration,
     verify: bool | Unset = UNSET,
     org_handle: str,
-    if_match: None | str | Unset = UNSET,
+    if_match: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
     headers["Org-Handle"] = org_handle
@@ -135,7 +135,7 @@ def sync_detailed(
     body: PatchConfiguration,
     verify: bool | Unset = UNSET,
     org_handle: str,
-    if_match: None | str | Unset = UNSET,
+    if_match: str | Unset = UNSET,
 ) -> Response[ConfigurationEnvelope | ErrorEnvelope]:
     """Update a provider configuration (partial; rotates credentials)
 
@@ -143,7 +143,7 @@ def sync_detailed(
         id (int):
         verify (bool | Unset):
         org_handle (str):
-        if_match (None | str | Unset):
+        if_match (str | Unset):
         body (PatchConfiguration): Patch body: only the fields sent change. Provider extra fields
             may be sent too.
 
@@ -177,7 +177,7 @@ def sync(
     body: PatchConfiguration,
     verify: bool | Unset = UNSET,
     org_handle: str,
-    if_match: None | str | Unset = UNSET,
+    if_match: str | Unset = UNSET,
 ) -> ConfigurationEnvelope | ErrorEnvelope | None:
     """Update a provider configuration (partial; rotates credentials)
 
@@ -185,7 +185,7 @@ def sync(
         id (int):
         verify (bool | Unset):
         org_handle (str):
-        if_match (None | str | Unset):
+        if_match (str | Unset):
         body (PatchConfiguration): Patch body: only the fields sent change. Provider extra fields
             may be sent too.
 
@@ -214,7 +214,7 @@ async def asyncio_detailed(
     body: PatchConfiguration,
     verify: bool | Unset = UNSET,
     org_handle: str,
-    if_match: None | str | Unset = UNSET,
+    if_match: str | Unset = UNSET,
 ) -> Response[ConfigurationEnvelope | ErrorEnvelope]:
     """Update a provider configuration (partial; rotates credentials)
 
@@ -222,7 +222,7 @@ async def asyncio_detailed(
         id (int):
         verify (bool | Unset):
         org_handle (str):
-        if_match (None | str | Unset):
+        if_match (str | Unset):
         body (PatchConfiguration): Patch body: only the fields sent change. Provider extra fields
             may be sent too.
 
@@ -254,7 +254,7 @@ async def asyncio(
     body: PatchConfiguration,
     verify: bool | Unset = UNSET,
     org_handle: str,
-    if_match: None | str | Unset = UNSET,
+    if_match: str | Unset = UNSET,
 ) -> ConfigurationEnvelope | ErrorEnvelope | None:
     """Update a provider configuration (partial; rotates credentials)
 
@@ -262,7 +262,7 @@ async def asyncio(
         id (int):
         verify (bool | Unset):
         org_handle (str):
-        if_match (None | str | Unset):
+        if_match (str | Unset):
         body (PatchConfiguration): Patch body: only the fields sent change. Provider extra fields
             may be sent too.
 

@@ -19,7 +19,7 @@ def _get_kwargs(
     mode: V1LinkAgentMode | Unset = UNSET,
     agent_id: str,
     org_handle: str | Unset = UNSET,
-    if_match: None | str | Unset = UNSET,
+    if_match: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
     if not isinstance(org_handle, Unset):
@@ -129,7 +129,7 @@ def sync_detailed(
     mode: V1LinkAgentMode | Unset = UNSET,
     agent_id: str,
     org_handle: str | Unset = UNSET,
-    if_match: None | str | Unset = UNSET,
+    if_match: str | Unset = UNSET,
 ) -> Response[Problem | SipPhoneNumber]:
     """Link a phone number to an agent (inbound, or as the agent's outbound caller id)
 
@@ -138,7 +138,7 @@ def sync_detailed(
         mode (V1LinkAgentMode | Unset):
         agent_id (str):
         org_handle (str | Unset):
-        if_match (None | str | Unset):
+        if_match (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -170,7 +170,7 @@ def sync(
     mode: V1LinkAgentMode | Unset = UNSET,
     agent_id: str,
     org_handle: str | Unset = UNSET,
-    if_match: None | str | Unset = UNSET,
+    if_match: str | Unset = UNSET,
 ) -> Problem | SipPhoneNumber | None:
     """Link a phone number to an agent (inbound, or as the agent's outbound caller id)
 
@@ -179,7 +179,7 @@ def sync(
         mode (V1LinkAgentMode | Unset):
         agent_id (str):
         org_handle (str | Unset):
-        if_match (None | str | Unset):
+        if_match (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -206,7 +206,7 @@ async def asyncio_detailed(
     mode: V1LinkAgentMode | Unset = UNSET,
     agent_id: str,
     org_handle: str | Unset = UNSET,
-    if_match: None | str | Unset = UNSET,
+    if_match: str | Unset = UNSET,
 ) -> Response[Problem | SipPhoneNumber]:
     """Link a phone number to an agent (inbound, or as the agent's outbound caller id)
 
@@ -215,7 +215,7 @@ async def asyncio_detailed(
         mode (V1LinkAgentMode | Unset):
         agent_id (str):
         org_handle (str | Unset):
-        if_match (None | str | Unset):
+        if_match (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -245,7 +245,7 @@ async def asyncio(
     mode: V1LinkAgentMode | Unset = UNSET,
     agent_id: str,
     org_handle: str | Unset = UNSET,
-    if_match: None | str | Unset = UNSET,
+    if_match: str | Unset = UNSET,
 ) -> Problem | SipPhoneNumber | None:
     """Link a phone number to an agent (inbound, or as the agent's outbound caller id)
 
@@ -254,7 +254,7 @@ async def asyncio(
         mode (V1LinkAgentMode | Unset):
         agent_id (str):
         org_handle (str | Unset):
-        if_match (None | str | Unset):
+        if_match (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

@@ -19,7 +19,7 @@ def _get_kwargs(
     mode: V1UnlinkAgentMode | Unset = UNSET,
     agent_id: str | Unset = UNSET,
     org_handle: str | Unset = UNSET,
-    if_match: None | str | Unset = UNSET,
+    if_match: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
     if not isinstance(org_handle, Unset):
@@ -124,7 +124,7 @@ def sync_detailed(
     mode: V1UnlinkAgentMode | Unset = UNSET,
     agent_id: str | Unset = UNSET,
     org_handle: str | Unset = UNSET,
-    if_match: None | str | Unset = UNSET,
+    if_match: str | Unset = UNSET,
 ) -> Response[Problem | SipPhoneNumber]:
     """Unlink a phone number from an agent
 
@@ -133,7 +133,7 @@ def sync_detailed(
         mode (V1UnlinkAgentMode | Unset):
         agent_id (str | Unset):
         org_handle (str | Unset):
-        if_match (None | str | Unset):
+        if_match (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -165,7 +165,7 @@ def sync(
     mode: V1UnlinkAgentMode | Unset = UNSET,
     agent_id: str | Unset = UNSET,
     org_handle: str | Unset = UNSET,
-    if_match: None | str | Unset = UNSET,
+    if_match: str | Unset = UNSET,
 ) -> Problem | SipPhoneNumber | None:
     """Unlink a phone number from an agent
 
@@ -174,7 +174,7 @@ def sync(
         mode (V1UnlinkAgentMode | Unset):
         agent_id (str | Unset):
         org_handle (str | Unset):
-        if_match (None | str | Unset):
+        if_match (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -201,7 +201,7 @@ async def asyncio_detailed(
     mode: V1UnlinkAgentMode | Unset = UNSET,
     agent_id: str | Unset = UNSET,
     org_handle: str | Unset = UNSET,
-    if_match: None | str | Unset = UNSET,
+    if_match: str | Unset = UNSET,
 ) -> Response[Problem | SipPhoneNumber]:
     """Unlink a phone number from an agent
 
@@ -210,7 +210,7 @@ async def asyncio_detailed(
         mode (V1UnlinkAgentMode | Unset):
         agent_id (str | Unset):
         org_handle (str | Unset):
-        if_match (None | str | Unset):
+        if_match (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -240,7 +240,7 @@ async def asyncio(
     mode: V1UnlinkAgentMode | Unset = UNSET,
     agent_id: str | Unset = UNSET,
     org_handle: str | Unset = UNSET,
-    if_match: None | str | Unset = UNSET,
+    if_match: str | Unset = UNSET,
 ) -> Problem | SipPhoneNumber | None:
     """Unlink a phone number from an agent
 
@@ -249,7 +249,7 @@ async def asyncio(
         mode (V1UnlinkAgentMode | Unset):
         agent_id (str | Unset):
         org_handle (str | Unset):
-        if_match (None | str | Unset):
+        if_match (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

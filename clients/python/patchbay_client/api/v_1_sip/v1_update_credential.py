@@ -18,7 +18,7 @@ def _get_kwargs(
     *,
     body: UpdateSipCredential,
     org_handle: str | Unset = UNSET,
-    if_match: None | str | Unset = UNSET,
+    if_match: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
     if not isinstance(org_handle, Unset):
@@ -128,14 +128,14 @@ def sync_detailed(
     client: AuthenticatedClient,
     body: UpdateSipCredential,
     org_handle: str | Unset = UNSET,
-    if_match: None | str | Unset = UNSET,
+    if_match: str | Unset = UNSET,
 ) -> Response[Problem | SipCredential]:
     """Update a SIP credential or rotate its password (Patchbay's addition to the pages)
 
     Args:
         id (UUID):
         org_handle (str | Unset):
-        if_match (None | str | Unset):
+        if_match (str | Unset):
         body (UpdateSipCredential): PATCH body: only the fields sent change; `null` clears an
             optional field (`server` and
             `transport` may not be null). Send `authPassword` to rotate the password.
@@ -168,14 +168,14 @@ def sync(
     client: AuthenticatedClient,
     body: UpdateSipCredential,
     org_handle: str | Unset = UNSET,
-    if_match: None | str | Unset = UNSET,
+    if_match: str | Unset = UNSET,
 ) -> Problem | SipCredential | None:
     """Update a SIP credential or rotate its password (Patchbay's addition to the pages)
 
     Args:
         id (UUID):
         org_handle (str | Unset):
-        if_match (None | str | Unset):
+        if_match (str | Unset):
         body (UpdateSipCredential): PATCH body: only the fields sent change; `null` clears an
             optional field (`server` and
             `transport` may not be null). Send `authPassword` to rotate the password.
@@ -203,14 +203,14 @@ async def asyncio_detailed(
     client: AuthenticatedClient,
     body: UpdateSipCredential,
     org_handle: str | Unset = UNSET,
-    if_match: None | str | Unset = UNSET,
+    if_match: str | Unset = UNSET,
 ) -> Response[Problem | SipCredential]:
     """Update a SIP credential or rotate its password (Patchbay's addition to the pages)
 
     Args:
         id (UUID):
         org_handle (str | Unset):
-        if_match (None | str | Unset):
+        if_match (str | Unset):
         body (UpdateSipCredential): PATCH body: only the fields sent change; `null` clears an
             optional field (`server` and
             `transport` may not be null). Send `authPassword` to rotate the password.
@@ -241,14 +241,14 @@ async def asyncio(
     client: AuthenticatedClient,
     body: UpdateSipCredential,
     org_handle: str | Unset = UNSET,
-    if_match: None | str | Unset = UNSET,
+    if_match: str | Unset = UNSET,
 ) -> Problem | SipCredential | None:
     """Update a SIP credential or rotate its password (Patchbay's addition to the pages)
 
     Args:
         id (UUID):
         org_handle (str | Unset):
-        if_match (None | str | Unset):
+        if_match (str | Unset):
         body (UpdateSipCredential): PATCH body: only the fields sent change; `null` clears an
             optional field (`server` and
             `transport` may not be null). Send `authPassword` to rotate the password.

@@ -16,7 +16,7 @@ def _get_kwargs(
     *,
     force: bool | Unset = UNSET,
     org_handle: str | Unset = UNSET,
-    if_match: None | str | Unset = UNSET,
+    if_match: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
     if not isinstance(org_handle, Unset):
@@ -114,7 +114,7 @@ def sync_detailed(
     client: AuthenticatedClient,
     force: bool | Unset = UNSET,
     org_handle: str | Unset = UNSET,
-    if_match: None | str | Unset = UNSET,
+    if_match: str | Unset = UNSET,
 ) -> Response[Any | Problem]:
     """Delete a Twilio provider (tears down its SIP trunk at Twilio)
 
@@ -122,7 +122,7 @@ def sync_detailed(
         id (UUID):
         force (bool | Unset):
         org_handle (str | Unset):
-        if_match (None | str | Unset):
+        if_match (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -152,7 +152,7 @@ def sync(
     client: AuthenticatedClient,
     force: bool | Unset = UNSET,
     org_handle: str | Unset = UNSET,
-    if_match: None | str | Unset = UNSET,
+    if_match: str | Unset = UNSET,
 ) -> Any | Problem | None:
     """Delete a Twilio provider (tears down its SIP trunk at Twilio)
 
@@ -160,7 +160,7 @@ def sync(
         id (UUID):
         force (bool | Unset):
         org_handle (str | Unset):
-        if_match (None | str | Unset):
+        if_match (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -185,7 +185,7 @@ async def asyncio_detailed(
     client: AuthenticatedClient,
     force: bool | Unset = UNSET,
     org_handle: str | Unset = UNSET,
-    if_match: None | str | Unset = UNSET,
+    if_match: str | Unset = UNSET,
 ) -> Response[Any | Problem]:
     """Delete a Twilio provider (tears down its SIP trunk at Twilio)
 
@@ -193,7 +193,7 @@ async def asyncio_detailed(
         id (UUID):
         force (bool | Unset):
         org_handle (str | Unset):
-        if_match (None | str | Unset):
+        if_match (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -221,7 +221,7 @@ async def asyncio(
     client: AuthenticatedClient,
     force: bool | Unset = UNSET,
     org_handle: str | Unset = UNSET,
-    if_match: None | str | Unset = UNSET,
+    if_match: str | Unset = UNSET,
 ) -> Any | Problem | None:
     """Delete a Twilio provider (tears down its SIP trunk at Twilio)
 
@@ -229,7 +229,7 @@ async def asyncio(
         id (UUID):
         force (bool | Unset):
         org_handle (str | Unset):
-        if_match (None | str | Unset):
+        if_match (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

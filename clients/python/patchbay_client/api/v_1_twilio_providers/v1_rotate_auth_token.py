@@ -18,7 +18,7 @@ def _get_kwargs(
     *,
     body: RotateAuthToken,
     org_handle: str | Unset = UNSET,
-    if_match: None | str | Unset = UNSET,
+    if_match: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
     if not isinstance(org_handle, Unset):
@@ -128,14 +128,14 @@ def sync_detailed(
     client: AuthenticatedClient,
     body: RotateAuthToken,
     org_handle: str | Unset = UNSET,
-    if_match: None | str | Unset = UNSET,
+    if_match: str | Unset = UNSET,
 ) -> Response[Problem | TwilioProvider]:
     """Rotate the auth token (Twilio must accept the new one)
 
     Args:
         id (UUID):
         org_handle (str | Unset):
-        if_match (None | str | Unset):
+        if_match (str | Unset):
         body (RotateAuthToken):
 
     Raises:
@@ -166,14 +166,14 @@ def sync(
     client: AuthenticatedClient,
     body: RotateAuthToken,
     org_handle: str | Unset = UNSET,
-    if_match: None | str | Unset = UNSET,
+    if_match: str | Unset = UNSET,
 ) -> Problem | TwilioProvider | None:
     """Rotate the auth token (Twilio must accept the new one)
 
     Args:
         id (UUID):
         org_handle (str | Unset):
-        if_match (None | str | Unset):
+        if_match (str | Unset):
         body (RotateAuthToken):
 
     Raises:
@@ -199,14 +199,14 @@ async def asyncio_detailed(
     client: AuthenticatedClient,
     body: RotateAuthToken,
     org_handle: str | Unset = UNSET,
-    if_match: None | str | Unset = UNSET,
+    if_match: str | Unset = UNSET,
 ) -> Response[Problem | TwilioProvider]:
     """Rotate the auth token (Twilio must accept the new one)
 
     Args:
         id (UUID):
         org_handle (str | Unset):
-        if_match (None | str | Unset):
+        if_match (str | Unset):
         body (RotateAuthToken):
 
     Raises:
@@ -235,14 +235,14 @@ async def asyncio(
     client: AuthenticatedClient,
     body: RotateAuthToken,
     org_handle: str | Unset = UNSET,
-    if_match: None | str | Unset = UNSET,
+    if_match: str | Unset = UNSET,
 ) -> Problem | TwilioProvider | None:
     """Rotate the auth token (Twilio must accept the new one)
 
     Args:
         id (UUID):
         org_handle (str | Unset):
-        if_match (None | str | Unset):
+        if_match (str | Unset):
         body (RotateAuthToken):
 
     Raises:

@@ -18,7 +18,7 @@ def _get_kwargs(
     *,
     body: UpdateTwilioProvider,
     org_handle: str | Unset = UNSET,
-    if_match: None | str | Unset = UNSET,
+    if_match: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
     if not isinstance(org_handle, Unset):
@@ -128,14 +128,14 @@ def sync_detailed(
     client: AuthenticatedClient,
     body: UpdateTwilioProvider,
     org_handle: str | Unset = UNSET,
-    if_match: None | str | Unset = UNSET,
+    if_match: str | Unset = UNSET,
 ) -> Response[Problem | TwilioProvider]:
     """Update Twilio provider
 
     Args:
         id (UUID):
         org_handle (str | Unset):
-        if_match (None | str | Unset):
+        if_match (str | Unset):
         body (UpdateTwilioProvider): Update body: only the fields sent (and not null) change. The
             credentials cannot be changed
             here (`accountSid` and `authToken` are a 400; rotate the token with the auth-token
@@ -169,14 +169,14 @@ def sync(
     client: AuthenticatedClient,
     body: UpdateTwilioProvider,
     org_handle: str | Unset = UNSET,
-    if_match: None | str | Unset = UNSET,
+    if_match: str | Unset = UNSET,
 ) -> Problem | TwilioProvider | None:
     """Update Twilio provider
 
     Args:
         id (UUID):
         org_handle (str | Unset):
-        if_match (None | str | Unset):
+        if_match (str | Unset):
         body (UpdateTwilioProvider): Update body: only the fields sent (and not null) change. The
             credentials cannot be changed
             here (`accountSid` and `authToken` are a 400; rotate the token with the auth-token
@@ -205,14 +205,14 @@ async def asyncio_detailed(
     client: AuthenticatedClient,
     body: UpdateTwilioProvider,
     org_handle: str | Unset = UNSET,
-    if_match: None | str | Unset = UNSET,
+    if_match: str | Unset = UNSET,
 ) -> Response[Problem | TwilioProvider]:
     """Update Twilio provider
 
     Args:
         id (UUID):
         org_handle (str | Unset):
-        if_match (None | str | Unset):
+        if_match (str | Unset):
         body (UpdateTwilioProvider): Update body: only the fields sent (and not null) change. The
             credentials cannot be changed
             here (`accountSid` and `authToken` are a 400; rotate the token with the auth-token
@@ -244,14 +244,14 @@ async def asyncio(
     client: AuthenticatedClient,
     body: UpdateTwilioProvider,
     org_handle: str | Unset = UNSET,
-    if_match: None | str | Unset = UNSET,
+    if_match: str | Unset = UNSET,
 ) -> Problem | TwilioProvider | None:
     """Update Twilio provider
 
     Args:
         id (UUID):
         org_handle (str | Unset):
-        if_match (None | str | Unset):
+        if_match (str | Unset):
         body (UpdateTwilioProvider): Update body: only the fields sent (and not null) change. The
             credentials cannot be changed
             here (`accountSid` and `authToken` are a 400; rotate the token with the auth-token
