@@ -955,7 +955,10 @@ export interface components {
             state: components["schemas"]["BridgeState"];
         };
         DisconnectProvider: {
-            /** @example +1234567890 */
+            /**
+             * @description E.164.
+             * @example +1234567890
+             */
             phone_number: string;
         };
         /** @description disconnect-provider's `data`. */

@@ -198,6 +198,18 @@ pub(super) fn judges() -> Vec<super::openapi::tests::Judged> {
         },
         serde_json::json!({}),
     );
+    let connect = body(
+        |b| bridge::parse_connect(b).map(drop).map_err(Error::validation),
+        serde_json::json!({}),
+    );
+    let disconnect = body(
+        |b| bridge::parse_disconnect(b).map(drop).map_err(Error::validation),
+        serde_json::json!({}),
+    );
+    let new_number = body(
+        |b| bridge::parse_new_number(b).map(drop).map_err(Error::validation),
+        serde_json::json!({}),
+    );
     let list = query(|q| configurations::parse_list_query(q).map(drop));
     let nul = query(super::extract::refuse_nul);
     let mut judged: Vec<Judged> = vec![
@@ -206,6 +218,9 @@ pub(super) fn judges() -> Vec<super::openapi::tests::Judged> {
         ("CreateBridge", "name", new_bridge("name")),
         ("CreateBridge", "slug", new_bridge("slug")),
         ("UpdateBridge", "name", bridge_patch("name")),
+        ("ConnectProvider", "phone_number", connect("phone_number")),
+        ("DisconnectProvider", "phone_number", disconnect("phone_number")),
+        ("CreateNumber", "number", new_number("number")),
         (
             "GET /api/v2/platform/audit-events/",
             "resource_type",

@@ -12,7 +12,7 @@ T = TypeVar("T", bound="DisconnectProvider")
 class DisconnectProvider:
     """
     Attributes:
-        phone_number (str):  Example: +1234567890.
+        phone_number (str): E.164. Example: +1234567890.
     """
 
     phone_number: str
