@@ -51,6 +51,8 @@ enum Command {
         #[command(subcommand)]
         command: cli::config::ConfigCommand,
     },
+    /// Print the OpenAPI document the server serves at /openapi.json (no database needed).
+    Openapi,
 }
 
 fn main() -> anyhow::Result<()> {
@@ -70,6 +72,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         // Checked without opening the database: it must create nothing.
         Command::Config { command } => cli::config::run(common, command),
+        Command::Openapi => cli::openapi::run(),
         Command::Serve(server) => cli::serve::run(Settings::load(common, Some(server))?).await,
         Command::Org { command } => cli::org::run(&cli::open(&common).await?, command).await,
         Command::Token { command } => cli::token::run(&cli::open(&common).await?, command).await,

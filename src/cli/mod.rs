@@ -3,6 +3,7 @@
 pub mod audit;
 pub mod config;
 pub mod keys;
+pub mod openapi;
 pub mod org;
 pub mod serve;
 pub mod token;

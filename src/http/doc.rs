@@ -8,8 +8,9 @@ use utoipa::{IntoParams, ToSchema};
 #[derive(IntoParams)]
 #[into_params(parameter_in = Header)]
 pub struct IfMatchHeader {
-    /// An `ETag` from an earlier answer: the write applies only if the configuration is still at that version (else 412).
-    #[param(rename = "If-Match")]
+    /// An `ETag` from an earlier answer: the write applies only if the resource is still at that version (else 412).
+    /// Judged once the request is otherwise valid (RFC 9110 §13.2.1): a bad body is a 400 whatever the `If-Match`.
+    #[param(rename = "If-Match", nullable = false)]
     if_match: Option<String>,
 }
 

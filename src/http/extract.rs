@@ -125,16 +125,17 @@ impl<S: Send + Sync> FromRequestParts<S> for QueryMap {
         let Query(map): Query<std::collections::BTreeMap<String, String>> = Query::from_request_parts(parts, state)
             .await
             .map_err(|_| Error::BadRequest("Malformed query string.".into()))?;
-        // No parameter has a use for NUL, and PostgreSQL refuses it in text: a 400 here, not a
-        // 500 from whichever query the value reaches.
-        if let Some(name) = map
-            .iter()
-            .find(|(k, v)| k.contains('\0') || v.contains('\0'))
-            .map(|(k, _)| k)
-        {
-            return Err(Error::field(name, "May not contain NUL characters."));
-        }
+        refuse_nul(&map)?;
         Ok(Self(map))
+    }
+}
+
+/// No parameter has a use for NUL, and PostgreSQL refuses it in text: a 400 here, not a 500
+/// from whichever query the value reaches.
+pub(super) fn refuse_nul(map: &std::collections::BTreeMap<String, String>) -> Result<(), Error> {
+    match map.iter().find(|(k, v)| k.contains('\0') || v.contains('\0')) {
+        Some((name, _)) => Err(Error::field(name, "May not contain NUL characters.")),
+        None => Ok(()),
     }
 }
 

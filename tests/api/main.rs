@@ -8,6 +8,7 @@ mod audit_idempotency;
 mod bridges;
 mod carriers;
 mod cli;
+mod clients;
 mod cross_family;
 mod hardening;
 mod key_rotation;

@@ -189,3 +189,80 @@ struct OptionalOrgHandleHeader {
     #[param(rename = "Org-Handle", example = "demo", nullable = false)]
     org_handle: Option<String>,
 }
+
+/// The parsers each v1 schema property and query parameter is judged by, for the test that
+/// holds the document against them (`openapi::tests`): does the server take this value there?
+#[cfg(test)]
+pub(super) fn judges() -> Vec<super::openapi::tests::Judged> {
+    use super::openapi::tests::{Judge, Judged, query_text, refuses};
+    let body = |parse: fn(&serde_json::Map<String, serde_json::Value>) -> Result<(), Error>| {
+        move |field: &'static str| -> Judge {
+            Box::new(move |v| !refuses(parse(&[(field.to_owned(), v.clone())].into_iter().collect()), field))
+        }
+    };
+    let query = |parse: fn(&std::collections::BTreeMap<String, String>) -> Result<(), Error>| {
+        move |field: &'static str| -> Judge {
+            Box::new(move |v| !refuses(parse(&[(field.to_owned(), query_text(v))].into_iter().collect()), field))
+        }
+    };
+    let twilio_create = body(|b| parse::parse_new(b).map(drop));
+    let twilio_update = body(|b| parse::parse_update(b).map(drop));
+    let rotate = body(|b| parse::parse_rotate(b).map(drop));
+    let sip_create = body(|b| sip_parse::parse_new_credential(b).map(drop));
+    let sip_update = body(|b| sip_parse::parse_credential_patch(b).map(drop));
+    let number_create = body(|b| sip_parse::parse_new_number(b).map(drop));
+    let filters = query(|q| sip_parse::parse_number_filters(q).map(drop));
+    let link = query(|q| sip_parse::parse_link(q, true).map(drop));
+    let paging = query(|q| parse::parse_paging(q, parse::DEFAULT_TAKE).map(drop));
+    let mut judged: Vec<Judged> = vec![
+        ("CreateTwilioProvider", "accountSid", twilio_create("accountSid")),
+        ("CreateTwilioProvider", "authToken", twilio_create("authToken")),
+        ("CreateTwilioProvider", "name", twilio_create("name")),
+        ("UpdateTwilioProvider", "name", twilio_update("name")),
+        ("RotateAuthToken", "authToken", rotate("authToken")),
+        ("CreateSipPhoneNumber", "phoneNumber", number_create("phoneNumber")),
+        ("CreateSipPhoneNumber", "displayName", number_create("displayName")),
+        ("CreateSipPhoneNumber", "description", number_create("description")),
+        ("GET /api/v1/sip-phone-numbers", "phoneNumber", filters("phoneNumber")),
+        (
+            "GET /api/v1/sip-phone-numbers",
+            "linkedAgentId",
+            filters("linkedAgentId"),
+        ),
+        (
+            "PUT /api/v1/sip-phone-numbers/{id}/agent-link",
+            "agentId",
+            link("agentId"),
+        ),
+        (
+            "DELETE /api/v1/sip-phone-numbers/{id}/agent-link",
+            "agentId",
+            link("agentId"),
+        ),
+    ];
+    for (schema, parse) in [
+        ("CreateSipCredential", &sip_create),
+        ("UpdateSipCredential", &sip_update),
+    ] {
+        for field in [
+            "server",
+            "authUser",
+            "authPassword",
+            "description",
+            "cpsKey",
+            "cpsLimit",
+        ] {
+            judged.push((schema, field, parse(field)));
+        }
+    }
+    for path in [
+        "/api/v1/providers",
+        "/api/v1/sip-credentials",
+        "/api/v1/sip-phone-numbers",
+    ] {
+        for field in ["skip", "take"] {
+            judged.push((Box::leak(format!("GET {path}").into_boxed_str()), field, paging(field)));
+        }
+    }
+    judged
+}

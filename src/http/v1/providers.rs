@@ -207,7 +207,16 @@ pub(super) async fn get_twilio_provider(state: State<AppState>, caller: V1Caller
     summary = "Update Twilio provider",
     params(OptionalOrgHandleHeader, ("id" = uuid::Uuid, Path, description = "Provider identifier"), IfMatchHeader),
     request_body(content = UpdateTwilioProvider, content_type = "application/json"),
-    responses((status = 200, description = "Twilio provider updated successfully", body = ProviderView),
+    // The example is the "Update Twilio provider" page's, its placeholders filled in.
+    responses((status = 200, description = "Twilio provider updated successfully", body = ProviderView, example = json!({
+            "name": "Support line", "providerType": "twilio", "accountSid": "ACxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+            "id": "3c90c3cc-0d44-4b50-8888-8dd25736052a", "verificationStatus": "verified",
+            "lastVerifiedAt": "2023-11-07T05:31:56Z", "phoneNumberCount": 123,
+            "verificationDetails": [{"checkName": "credentials", "message": "Twilio accepted the credentials.",
+                "status": "passed", "timestamp": "2023-11-07T05:31:56Z", "details": {}}],
+            "trunkSid": "TKxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+            "terminationUri": "sip:pb-3c90c3cc-0d44-4b50-8888-8dd25736052a.pstn.twilio.com",
+            "region": "ie1", "supportsCallTransfer": true})),
         (status = 400, description = "Invalid input (credentials cannot be changed here), or Twilio refused the trunk update", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "`Org-Handle` is not the token's organization, or a read-only token", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such provider in the organization (or not a uuid)", body = Problem, content_type = "application/problem+json"),

@@ -504,7 +504,7 @@ pub struct ConnectProvider {
     #[schema(example = 42)]
     provider_config_id: i64,
     /// E.164; a number of that configuration.
-    #[schema(example = "+1234567890")]
+    #[schema(example = "+1234567890", pattern = r"^\+[1-9][0-9]{1,14}$")]
     phone_number: String,
 }
 
@@ -512,6 +512,7 @@ pub struct ConnectProvider {
 #[derive(ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DisconnectProvider {
-    #[schema(example = "+1234567890")]
+    /// E.164.
+    #[schema(example = "+1234567890", pattern = r"^\+[1-9][0-9]{1,14}$")]
     phone_number: String,
 }

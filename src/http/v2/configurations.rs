@@ -28,19 +28,23 @@ use crate::storage::{ConfigurationKey, ConfigurationRecord, ListQuery};
 pub struct ConfigurationView<'a> {
     #[schema(example = 42)]
     id: i64,
-    #[schema(example = "twilio")]
+    #[schema(value_type = ProviderSlug, example = "twilio")]
     provider: &'a str,
     #[schema(example = "ACxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx")]
     account_sid: &'a str,
     /// ISO 8601, UTC.
-    #[schema(example = "2026-02-07T10:00:00Z")]
+    #[schema(format = DateTime, example = "2026-02-07T10:00:00Z")]
     created_at: String,
+    // Always sent (null when unset): required and nullable.
+    #[schema(required = true)]
     name: Option<&'a str>,
+    #[schema(format = DateTime)]
     updated_at: String,
     #[schema(value_type = VerificationStatus)]
     verification_status: &'a str,
+    #[schema(required = true, format = DateTime)]
     last_verified_at: Option<String>,
-    #[schema(value_type = Option<Vec<VerificationCheck>>)]
+    #[schema(required = true, value_type = Option<Vec<VerificationCheck>>)]
     verification_details: Option<&'a serde_json::Value>,
     // The provider's non-secret extra fields (e.g. `space_url`, `host`): described in the
     // object's description, as their names vary by provider.
@@ -210,7 +214,9 @@ pub(super) fn parse_list_query(q: &BTreeMap<String, String>) -> Result<(Option<&
 #[utoipa::path(get, path = "/api/v2/platform/telephony/providers-configurations/", tag = "v2: provider configurations",
     summary = "Get all provider configurations",
     params(OrgHandleHeader, ListParams),
-    responses((status = 200, body = ConfigurationList), (status = 400, body = ErrorEnvelope),
+    // The example is the "Get All Providers" page's, plus the members Patchbay adds.
+    responses((status = 200, body = ConfigurationList, example = json!({"status_code": 200, "message": "Provider configurations fetched successfully.", "data": [{"id": 42, "provider": "twilio", "account_sid": "ACxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", "created_at": "2026-02-07T10:00:00Z", "name": null, "updated_at": "2026-02-07T10:00:00Z", "verification_status": "verified", "last_verified_at": "2026-02-07T10:00:00Z", "verification_details": null}, {"id": 43, "provider": "plivo", "account_sid": "MAyyyyyyyyyyyyyyyyyyyyyyy", "created_at": "2026-02-10T09:00:00Z", "name": null, "updated_at": "2026-02-10T09:00:00Z", "verification_status": "verified", "last_verified_at": "2026-02-10T09:00:00Z", "verification_details": null}], "count": 2})),
+        (status = 400, body = ErrorEnvelope),
         (status = 401, body = ErrorEnvelope), (status = 403, body = ErrorEnvelope)),
     security(("token" = [])))]
 pub(super) async fn list_configurations(
@@ -249,7 +255,9 @@ pub(super) async fn list_configurations(
     summary = "Create a provider configuration",
     params(OrgHandleHeader, VerifyParam),
     request_body(content = CreateConfiguration, content_type = "application/json"),
-    responses((status = 201, body = ConfigurationEnvelope), (status = 400, body = ErrorEnvelope),
+    // The example is the "Create Provider" page's, plus the members Patchbay adds.
+    responses((status = 201, body = ConfigurationEnvelope, example = json!({"status_code": 201, "message": "Provider configuration created successfully.", "data": {"id": 42, "provider": "twilio", "account_sid": "ACxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", "created_at": "2026-02-07T10:00:00Z", "name": null, "updated_at": "2026-02-07T10:00:00Z", "verification_status": "verified", "last_verified_at": "2026-02-07T10:00:00Z", "verification_details": null}})),
+        (status = 400, body = ErrorEnvelope),
         (status = 401, body = ErrorEnvelope), (status = 403, body = ErrorEnvelope),
         (status = 409, body = ErrorEnvelope), (status = 413, body = ErrorEnvelope),
         (status = 415, body = ErrorEnvelope)),
@@ -322,7 +330,9 @@ pub(super) async fn get_configuration(
     params(OrgHandleHeader, ("id" = i64, Path, description = "Provider configuration id"),
         IfMatchHeader, VerifyParam),
     request_body(content = PatchConfiguration, content_type = "application/json"),
-    responses((status = 200, body = ConfigurationEnvelope), (status = 400, body = ErrorEnvelope),
+    // The example is the "Update Provider" page's, plus the members Patchbay adds.
+    responses((status = 200, body = ConfigurationEnvelope, example = json!({"status_code": 200, "message": "Provider configuration updated successfully.", "data": {"id": 42, "provider": "twilio", "account_sid": "ACxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", "created_at": "2026-02-07T10:00:00Z", "name": null, "updated_at": "2026-02-07T10:00:00Z", "verification_status": "verified", "last_verified_at": "2026-02-07T10:00:00Z", "verification_details": null}})),
+        (status = 400, body = ErrorEnvelope),
         (status = 401, body = ErrorEnvelope), (status = 403, body = ErrorEnvelope),
         (status = 404, body = ErrorEnvelope), (status = 409, body = ErrorEnvelope),
         (status = 412, body = ErrorEnvelope), (status = 413, body = ErrorEnvelope),
@@ -422,17 +432,34 @@ pub enum ProviderSlug {
     Sip,
 }
 
-/// A provider: its catalogue slug or numeric id.
+/// A provider: its catalogue slug or numeric id (a JSON number, or a string of digits), as
+/// [`configuration::resolve_provider`] takes it; the values are the catalogue's, so they cannot
+/// drift from what the server accepts.
 #[allow(dead_code)] // only described, never built
-#[derive(ToSchema)]
-#[schema(example = "twilio")]
-#[serde(untagged)]
-pub enum ProviderRef {
-    #[schema(title = "slug")]
-    Slug(String),
-    #[schema(title = "id")]
-    Id(i64),
+pub struct ProviderRef;
+
+impl utoipa::PartialSchema for ProviderRef {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        let providers = Provider::all();
+        let strings: Vec<String> = providers
+            .iter()
+            .map(|p| p.slug.to_owned())
+            .chain(providers.iter().map(|p| p.id.to_string()))
+            .collect();
+        let ids: Vec<i64> = providers.iter().map(|p| p.id).collect();
+        serde_json::from_value(serde_json::json!({
+            "description": "A provider: its catalogue slug or numeric id (see the providers catalogue).",
+            "example": "twilio",
+            "oneOf": [
+                {"title": "slug", "type": "string", "enum": strings},
+                {"title": "id", "type": "integer", "format": "int64", "enum": ids},
+            ],
+        }))
+        .expect("a valid schema")
+    }
 }
+
+impl ToSchema for ProviderRef {}
 
 /// Create body. Besides these, each provider accepts exactly the extra fields the catalogue
 /// lists for it (e.g. `space_url` for SignalWire); unknown fields are a 400.

@@ -146,3 +146,101 @@ pub struct ErrorEnvelope {
     /// On a 500: quote it when reporting the problem.
     request_id: Option<String>,
 }
+
+/// The parsers each v2 schema property and query parameter is judged by, for the test that
+/// holds the document against them (`openapi::tests`): does the server take this value there?
+#[cfg(test)]
+pub(super) fn judges() -> Vec<super::openapi::tests::Judged> {
+    use serde_json::{Map, Value};
+
+    use super::openapi::tests::{Judge, Judged, query_text, refuses};
+    use crate::domain::{bridge, catalogue::Provider, configuration};
+    use crate::error::{Error, Result};
+
+    type Body = fn(&Map<String, Value>) -> Result<()>;
+    type Query = fn(&BTreeMap<String, String>) -> Result<()>;
+    let body = |parse: Body, base: Value| {
+        move |field: &'static str| -> Judge {
+            let base = base.as_object().unwrap().clone();
+            Box::new(move |v| {
+                let mut b = base.clone();
+                b.insert(field.to_owned(), v.clone());
+                !refuses(parse(&b), field)
+            })
+        }
+    };
+    let query = |parse: Query| {
+        move |field: &'static str| -> Judge {
+            Box::new(move |v| !refuses(parse(&[(field.to_owned(), query_text(v))].into_iter().collect()), field))
+        }
+    };
+    let create = body(
+        |b| configuration::parse_new(b).map(drop).map_err(Error::validation),
+        serde_json::json!({"provider": "sip"}),
+    );
+    let patch = body(
+        |b| {
+            configuration::parse_patch(Provider::by_slug("sip").unwrap(), b)
+                .map(drop)
+                .map_err(Error::validation)
+        },
+        serde_json::json!({}),
+    );
+    let new_bridge = body(
+        |b| bridge::parse_new_bridge(b).map(drop).map_err(Error::validation),
+        serde_json::json!({}),
+    );
+    let bridge_patch = body(
+        |b| {
+            bridge::parse_bridge_patch("current", b)
+                .map(drop)
+                .map_err(Error::validation)
+        },
+        serde_json::json!({}),
+    );
+    let connect = body(
+        |b| bridge::parse_connect(b).map(drop).map_err(Error::validation),
+        serde_json::json!({}),
+    );
+    let disconnect = body(
+        |b| bridge::parse_disconnect(b).map(drop).map_err(Error::validation),
+        serde_json::json!({}),
+    );
+    let new_number = body(
+        |b| bridge::parse_new_number(b).map(drop).map_err(Error::validation),
+        serde_json::json!({}),
+    );
+    let list = query(|q| configurations::parse_list_query(q).map(drop));
+    let nul = query(super::extract::refuse_nul);
+    let mut judged: Vec<Judged> = vec![
+        ("CreateConfiguration", "name", create("name")),
+        ("PatchConfiguration", "name", patch("name")),
+        ("CreateBridge", "name", new_bridge("name")),
+        ("CreateBridge", "slug", new_bridge("slug")),
+        ("UpdateBridge", "name", bridge_patch("name")),
+        ("ConnectProvider", "phone_number", connect("phone_number")),
+        ("DisconnectProvider", "phone_number", disconnect("phone_number")),
+        ("CreateNumber", "number", new_number("number")),
+        (
+            "GET /api/v2/platform/audit-events/",
+            "resource_type",
+            nul("resource_type"),
+        ),
+        ("GET /api/v2/platform/audit-events/", "resource_id", nul("resource_id")),
+    ];
+    for list_path in [
+        "/api/v2/platform/audit-events/",
+        "/api/v2/platform/telephony/bridges/",
+        "/api/v2/platform/telephony/numbers/",
+        "/api/v2/platform/telephony/providers-configurations/",
+    ] {
+        for field in ["page", "page_size"] {
+            judged.push((
+                Box::leak(format!("GET {list_path}").into_boxed_str()),
+                field,
+                list(field),
+            ));
+        }
+    }
+    judged
+}

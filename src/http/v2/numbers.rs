@@ -348,7 +348,7 @@ pub struct CreateNumber {
     #[schema(example = 42)]
     provider_config_id: i64,
     /// E.164.
-    #[schema(example = "+14155550100")]
+    #[schema(example = "+14155550100", pattern = r"^\+[1-9][0-9]{1,14}$")]
     number: String,
 }
 

@@ -1,0 +1,289 @@
+import datetime
+from http import HTTPStatus
+from typing import Any
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.audit_event_list import AuditEventList
+from ...models.error_envelope import ErrorEnvelope
+from ...types import UNSET, Response, Unset
+
+
+def _get_kwargs(
+    *,
+    resource_type: str | Unset = UNSET,
+    resource_id: str | Unset = UNSET,
+    since: datetime.datetime | Unset = UNSET,
+    until: datetime.datetime | Unset = UNSET,
+    page: int | Unset = UNSET,
+    page_size: int | Unset = UNSET,
+    org_handle: str,
+) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+    headers["Org-Handle"] = org_handle
+
+    params: dict[str, Any] = {}
+
+    params["resource_type"] = resource_type
+
+    params["resource_id"] = resource_id
+
+    json_since: str | Unset = UNSET
+    if not isinstance(since, Unset):
+        json_since = since.isoformat()
+    params["since"] = json_since
+
+    json_until: str | Unset = UNSET
+    if not isinstance(until, Unset):
+        json_until = until.isoformat()
+    params["until"] = json_until
+
+    params["page"] = page
+
+    params["page_size"] = page_size
+
+    params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
+
+    _kwargs: dict[str, Any] = {
+        "method": "get",
+        "url": "/api/v2/platform/audit-events/",
+        "params": params,
+    }
+
+    _kwargs["headers"] = headers
+    return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> AuditEventList | ErrorEnvelope | None:
+    if response.status_code == 200:
+        response_200 = AuditEventList.from_dict(response.json())
+
+        return response_200
+
+    if response.status_code == 400:
+        response_400 = ErrorEnvelope.from_dict(response.json())
+
+        return response_400
+
+    if response.status_code == 401:
+        response_401 = ErrorEnvelope.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = ErrorEnvelope.from_dict(response.json())
+
+        return response_403
+
+    if response.status_code == 429:
+        response_429 = ErrorEnvelope.from_dict(response.json())
+
+        return response_429
+
+    if response.status_code == 500:
+        response_500 = ErrorEnvelope.from_dict(response.json())
+
+        return response_500
+
+    if response.status_code == 503:
+        response_503 = ErrorEnvelope.from_dict(response.json())
+
+        return response_503
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[AuditEventList | ErrorEnvelope]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    *,
+    client: AuthenticatedClient,
+    resource_type: str | Unset = UNSET,
+    resource_id: str | Unset = UNSET,
+    since: datetime.datetime | Unset = UNSET,
+    until: datetime.datetime | Unset = UNSET,
+    page: int | Unset = UNSET,
+    page_size: int | Unset = UNSET,
+    org_handle: str,
+) -> Response[AuditEventList | ErrorEnvelope]:
+    """Who changed what in this organization (admin only), newest first
+
+    Args:
+        resource_type (str | Unset):
+        resource_id (str | Unset):
+        since (datetime.datetime | Unset):
+        until (datetime.datetime | Unset):
+        page (int | Unset):
+        page_size (int | Unset):
+        org_handle (str):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[AuditEventList | ErrorEnvelope]
+    """
+
+    kwargs = _get_kwargs(
+        resource_type=resource_type,
+        resource_id=resource_id,
+        since=since,
+        until=until,
+        page=page,
+        page_size=page_size,
+        org_handle=org_handle,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    *,
+    client: AuthenticatedClient,
+    resource_type: str | Unset = UNSET,
+    resource_id: str | Unset = UNSET,
+    since: datetime.datetime | Unset = UNSET,
+    until: datetime.datetime | Unset = UNSET,
+    page: int | Unset = UNSET,
+    page_size: int | Unset = UNSET,
+    org_handle: str,
+) -> AuditEventList | ErrorEnvelope | None:
+    """Who changed what in this organization (admin only), newest first
+
+    Args:
+        resource_type (str | Unset):
+        resource_id (str | Unset):
+        since (datetime.datetime | Unset):
+        until (datetime.datetime | Unset):
+        page (int | Unset):
+        page_size (int | Unset):
+        org_handle (str):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        AuditEventList | ErrorEnvelope
+    """
+
+    return sync_detailed(
+        client=client,
+        resource_type=resource_type,
+        resource_id=resource_id,
+        since=since,
+        until=until,
+        page=page,
+        page_size=page_size,
+        org_handle=org_handle,
+    ).parsed
+
+
+async def asyncio_detailed(
+    *,
+    client: AuthenticatedClient,
+    resource_type: str | Unset = UNSET,
+    resource_id: str | Unset = UNSET,
+    since: datetime.datetime | Unset = UNSET,
+    until: datetime.datetime | Unset = UNSET,
+    page: int | Unset = UNSET,
+    page_size: int | Unset = UNSET,
+    org_handle: str,
+) -> Response[AuditEventList | ErrorEnvelope]:
+    """Who changed what in this organization (admin only), newest first
+
+    Args:
+        resource_type (str | Unset):
+        resource_id (str | Unset):
+        since (datetime.datetime | Unset):
+        until (datetime.datetime | Unset):
+        page (int | Unset):
+        page_size (int | Unset):
+        org_handle (str):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[AuditEventList | ErrorEnvelope]
+    """
+
+    kwargs = _get_kwargs(
+        resource_type=resource_type,
+        resource_id=resource_id,
+        since=since,
+        until=until,
+        page=page,
+        page_size=page_size,
+        org_handle=org_handle,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    *,
+    client: AuthenticatedClient,
+    resource_type: str | Unset = UNSET,
+    resource_id: str | Unset = UNSET,
+    since: datetime.datetime | Unset = UNSET,
+    until: datetime.datetime | Unset = UNSET,
+    page: int | Unset = UNSET,
+    page_size: int | Unset = UNSET,
+    org_handle: str,
+) -> AuditEventList | ErrorEnvelope | None:
+    """Who changed what in this organization (admin only), newest first
+
+    Args:
+        resource_type (str | Unset):
+        resource_id (str | Unset):
+        since (datetime.datetime | Unset):
+        until (datetime.datetime | Unset):
+        page (int | Unset):
+        page_size (int | Unset):
+        org_handle (str):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        AuditEventList | ErrorEnvelope
+    """
+
+    return (
+        await asyncio_detailed(
+            client=client,
+            resource_type=resource_type,
+            resource_id=resource_id,
+            since=since,
+            until=until,
+            page=page,
+            page_size=page_size,
+            org_handle=org_handle,
+        )
+    ).parsed

@@ -1,0 +1,141 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, TypeVar, cast
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+from ..types import UNSET, Unset
+
+if TYPE_CHECKING:
+    from ..models.audit_event import AuditEvent
+
+
+T = TypeVar("T", bound="AuditEventList")
+
+
+@_attrs_define
+class AuditEventList:
+    """
+    Attributes:
+        status_code (int):
+        message (str):  Example: Audit events fetched successfully..
+        data (list[AuditEvent]):
+        count (int):
+        page (int | None | Unset):
+        page_size (int | None | Unset):
+    """
+
+    status_code: int
+    message: str
+    data: list[AuditEvent]
+    count: int
+    page: int | None | Unset = UNSET
+    page_size: int | None | Unset = UNSET
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        status_code = self.status_code
+
+        message = self.message
+
+        data = []
+        for data_item_data in self.data:
+            data_item = data_item_data.to_dict()
+            data.append(data_item)
+
+        count = self.count
+
+        page: int | None | Unset
+        if isinstance(self.page, Unset):
+            page = UNSET
+        else:
+            page = self.page
+
+        page_size: int | None | Unset
+        if isinstance(self.page_size, Unset):
+            page_size = UNSET
+        else:
+            page_size = self.page_size
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update(
+            {
+                "status_code": status_code,
+                "message": message,
+                "data": data,
+                "count": count,
+            }
+        )
+        if page is not UNSET:
+            field_dict["page"] = page
+        if page_size is not UNSET:
+            field_dict["page_size"] = page_size
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        from ..models.audit_event import AuditEvent  # noqa: PLC0415
+
+        d = dict(src_dict)
+        status_code = d.pop("status_code")
+
+        message = d.pop("message")
+
+        data = []
+        _data = d.pop("data")
+        for data_item_data in _data:
+            data_item = AuditEvent.from_dict(data_item_data)
+
+            data.append(data_item)
+
+        count = d.pop("count")
+
+        def _parse_page(data: object) -> int | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(int | None | Unset, data)
+
+        page = _parse_page(d.pop("page", UNSET))
+
+        def _parse_page_size(data: object) -> int | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(int | None | Unset, data)
+
+        page_size = _parse_page_size(d.pop("page_size", UNSET))
+
+        audit_event_list = cls(
+            status_code=status_code,
+            message=message,
+            data=data,
+            count=count,
+            page=page,
+            page_size=page_size,
+        )
+
+        audit_event_list.additional_properties = d
+        return audit_event_list
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties
