@@ -6,6 +6,7 @@ pub mod keys;
 pub mod org;
 pub mod serve;
 pub mod token;
+pub mod user;
 
 use std::sync::Arc;
 
