@@ -8,6 +8,8 @@ mod audit_idempotency;
 mod bridges;
 mod carriers;
 mod cli;
+mod console;
+mod console_browser;
 mod cross_family;
 mod hardening;
 mod key_rotation;
