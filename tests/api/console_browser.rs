@@ -301,12 +301,51 @@ async fn an_admin_works_through_the_console_in_chromium() {
     assert!(page.contains(TWILIO_SID), "{page}");
     b.shot("08-health-board-failed").await;
 
+    // The audit trail, filtered to bridges, names the person who acted.
+    b.client.goto(&app.url("/console/o/acme/audit")).await.unwrap();
+    b.client
+        .find(Locator::Css("#a-kind"))
+        .await
+        .unwrap()
+        .select_by_value("bridge")
+        .await
+        .unwrap();
+    b.click_text("Filter").await;
+    let page = b.sees("bridge.number_connected").await;
+    assert!(
+        page.contains("user:ann@example.org") && !page.contains("configuration.created"),
+        "{page}"
+    );
+    b.shot("09-audit-filtered").await;
+
+    // A SIP number of a manual credential: link an inbound agent.
+    let (status, cred) = send(
+        app.bare(Method::POST, "/api/v1/sip-credentials")
+            .bearer_auth(&app.admin)
+            .json(&json!({"server": "sip.example.com", "authUser": "trunk-1", "authPassword": "s3cret-pw"})),
+    )
+    .await;
+    assert_eq!(status, 201, "{cred}");
+    let (status, number) = send(
+        app.bare(Method::POST, "/api/v1/sip-phone-numbers")
+            .bearer_auth(&app.admin)
+            .json(&json!({"phoneNumber": "+14155550199", "credentialsId": cred["id"]})),
+    )
+    .await;
+    assert_eq!(status, 201, "{number}");
+    b.client.goto(&app.url("/console/o/acme/sip")).await.unwrap();
+    b.fill("input[name=agent_id]", "agent-7").await;
+    b.click_text("Link").await;
+    let page = b.sees("Agent linked.").await;
+    assert!(page.contains("agent-7") && !page.contains("s3cret-pw"), "{page}");
+    b.shot("10-sip-agent-linked").await;
+
     // Sign out: the console is closed again.
     b.click_text("Sign out").await;
     b.sees("Sign in").await;
     b.client.goto(&app.url("/console/o/acme/configurations")).await.unwrap();
     b.sees("Sign in").await;
-    b.shot("09-signed-out").await;
+    b.shot("11-signed-out").await;
     b.client.close().await.unwrap();
     app.stop().await;
 }
@@ -332,13 +371,15 @@ async fn a_viewer_sees_no_write_controls_and_a_forged_write_is_refused_in_chromi
     for control in ["Verify now", "Rotate", "Delete configuration", "Add Twilio"] {
         assert!(!page.contains(control), "a viewer sees no {control:?}");
     }
+    // On a phone-sized window too.
+    b.client.set_window_size(390, 844).await.unwrap();
     b.client.goto(&app.url("/console/o/acme/bridges")).await.unwrap();
     let page = b.sees("Bridges").await;
     assert!(
         !page.contains("Create bridge") && !page.contains("API tokens"),
         "{page}"
     );
-    b.shot("10-viewer-read-only").await;
+    b.shot("12-viewer-read-only").await;
 
     // A forged write with the viewer's own valid session and CSRF token: the role refuses it.
     let csrf = b
@@ -358,7 +399,7 @@ async fn a_viewer_sees_no_write_controls_and_a_forged_write_is_refused_in_chromi
     );
     b.client.execute(&forge, vec![]).await.unwrap();
     b.sees("You do not have permission to perform this action.").await;
-    b.shot("11-viewer-forged-write-refused").await;
+    b.shot("13-viewer-forged-write-refused").await;
     assert!(app.app.get_bridge(&app.org, "forged").await.is_err());
     b.client.close().await.unwrap();
     app.stop().await;

@@ -20,7 +20,7 @@ use crate::storage::{ConfigurationKey, ConfigurationRecord, ListQuery};
 /// Lists are shown whole up to this many rows.
 const PAGE: i64 = 1000;
 
-fn query_value(raw: &Option<String>, name: &str) -> Option<String> {
+pub(super) fn query_value(raw: &Option<String>, name: &str) -> Option<String> {
     raw.as_deref()?
         .split('&')
         .filter_map(|pair| pair.split_once('='))

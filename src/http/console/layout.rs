@@ -109,6 +109,7 @@ pub(crate) fn page(signed: &Signed, org: Option<&Caller>, title: &str, status: S
                     form.switcher method="get" action="/console/switch" {
                         label for="org" { "Organization" }
                         select #org name="org" {
+                            @if current.is_none() { option value="" selected { "Choose…" } }
                             @for m in &signed.memberships {
                                 option value=(m.org.handle) selected[current == Some(m.org.handle.as_str())] {
                                     (m.org.name) " (" (m.role.as_str()) ")"
@@ -134,10 +135,14 @@ pub(crate) fn page(signed: &Signed, org: Option<&Caller>, title: &str, status: S
                         a href=(format!("{base}/configurations")) { "Configurations" }
                         a href=(format!("{base}/numbers")) { "Numbers" }
                         a href=(format!("{base}/bridges")) { "Bridges" }
+                        a href=(format!("{base}/sip")) { "SIP" }
                         @if c.role.can_administer() {
                             a href=(format!("{base}/tokens")) { "API tokens" }
                         }
                         a href=(format!("{base}/members")) { "Members" }
+                        @if c.role.can_write() {
+                            a href=(format!("{base}/audit")) { "Audit trail" }
+                        }
                     }
                 }
                 main {
@@ -168,6 +173,7 @@ pub(crate) fn notice(key: Option<&str>) -> Markup {
         Some("connected") => "Number connected to the bridge.",
         Some("disconnected") => "Number taken off the bridge.",
         Some("revoked") => "Token revoked.",
+        Some("linked") => "Agent linked.",
         _ => return html! {},
     };
     html! { p.notice role="status" { (text) } }

@@ -15,6 +15,7 @@ mod access;
 mod auth;
 mod carriers;
 mod layout;
+mod records;
 
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
@@ -82,6 +83,9 @@ pub fn router(app: AppState) -> Router<AppState> {
         )
         .route("/console/o/{org}/tokens/{id}/revoke", post(access::revoke_token))
         .route("/console/o/{org}/members", get(access::members))
+        .route("/console/o/{org}/audit", get(records::audit))
+        .route("/console/o/{org}/sip", get(records::sip))
+        .route("/console/o/{org}/sip/{id}/link", post(records::link))
         .layer(axum::middleware::map_response(security_headers))
         .with_state(state)
 }
