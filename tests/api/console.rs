@@ -8,6 +8,9 @@ use reqwest::header::{HeaderMap, LOCATION, SET_COOKIE};
 
 use crate::support::{TestApp, both_backends};
 
+/// A form's fields.
+type Form<'a> = Vec<(&'a str, String)>;
+
 pub const PASSWORD: &str = "correct horse battery staple";
 
 /// Creates `email` with `role` in acme.
@@ -140,7 +143,7 @@ both_backends! {
         let csrf = csrf_of(&page);
         let own = origin(&app);
         let form = |token: &str| vec![("csrf", token.to_owned()), ("name", "Sales".to_owned()), ("slug", "sales".to_owned())];
-        let cases: [(Option<&str>, Vec<(&str, String)>, &str); 4] = [
+        let cases: [(Option<&str>, Form, &str); 4] = [
             (Some("http://evil.example"), form(&csrf), "cross-site origin with a valid token"),
             (None, form(&csrf), "no Origin nor Referer"),
             (Some(own.as_str()), form("0".repeat(64).as_str()), "a wrong token"),
@@ -223,4 +226,44 @@ both_backends! {
         assert!(statuses.contains(&StatusCode::UNAUTHORIZED));
         assert_eq!(statuses.last(), Some(&StatusCode::TOO_MANY_REQUESTS), "{statuses:?}");
     }
+}
+
+/// `serve` on a new SQLite database prints the console address and the demo user's password
+/// once; they sign in, and the password is in no log line.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn first_start_prints_a_demo_user_who_can_sign_in() {
+    use crate::support::process::{LoggedServer, patchbay_command};
+    let dir = tempfile::tempdir().unwrap();
+    let mut cmd = patchbay_command();
+    cmd.current_dir(dir.path());
+    let server = LoggedServer::start(cmd).unwrap();
+    let stdout = server.wait_for_stdout("PATCHBAY_TOKEN=");
+    assert!(
+        stdout.contains("demo@patchbay.local") && stdout.contains("/console/"),
+        "{stdout}"
+    );
+    let password = stdout
+        .lines()
+        .skip_while(|l| !l.contains("with this password"))
+        .skip(1)
+        .map(str::trim)
+        .find(|l| !l.is_empty())
+        .expect("the demo password")
+        .to_owned();
+    let response = client()
+        .post(server.url("/console/sign-in"))
+        .header("Origin", server.url("").trim_end_matches('/'))
+        .form(&[("email", "demo@patchbay.local"), ("password", password.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert!(response.headers().get(SET_COOKIE).is_some());
+    let (_, logs) = server.stop();
+    assert!(!logs.contains(&password), "the password is never logged");
+    // A second start creates no other user and prints no password.
+    let mut cmd = patchbay_command();
+    cmd.current_dir(dir.path());
+    let (stdout, _) = LoggedServer::start(cmd).unwrap().stop();
+    assert!(!stdout.contains("with this password"), "{stdout}");
 }
