@@ -207,6 +207,44 @@ both_backends! {
         }
     }
 
+    async fn configuration_forms_keep_the_apis_rules(app) {
+        person(&app, "ann@example.org", Role::Member).await;
+        let cookie = session(&app, "ann@example.org").await;
+        let own = origin(&app);
+        let sip = app.create_sip("sip.example.com").await;
+        app.add_number(sip, "+14155550123").await;
+        app.create_bridge("Sales", "sales").await;
+        assert_eq!(app.connect("sales", sip, "+14155550123").await.0, 200);
+        let path = format!("/console/o/acme/configurations/{sip}");
+        let (_, page) = get(&app, &cookie, &path).await;
+        let csrf = csrf_of(&page);
+        let at = page.find("name=\"version\" value=\"").unwrap() + 23;
+        let version: String = page[at..].chars().take_while(char::is_ascii_digit).collect();
+
+        // A number on a bridge refuses the delete (the API's 409, naming the bridge).
+        let (status, page) = post(&app, &cookie, &format!("{path}/delete"), Some(&own), &[("csrf", &csrf), ("version", &version)]).await;
+        assert_eq!(status, StatusCode::CONFLICT, "{page}");
+        assert!(page.contains("sales"), "{page}");
+        // A stale version is the API's 412 (If-Match), and the new secret is not shown back.
+        let (status, page) = post(&app, &cookie, &format!("{path}/rotate"), Some(&own), &[("csrf", &csrf), ("version", "999"), ("auth_token", "new-sip-password")]).await;
+        assert_eq!(status, StatusCode::PRECONDITION_FAILED, "{page}");
+        assert!(!page.contains("new-sip-password"));
+        // Forced, with the page's version: gone, numbers and all (a member may).
+        let (status, page) = post(&app, &cookie, &format!("{path}/delete"), Some(&own), &[("csrf", &csrf), ("version", &version), ("force", "true")]).await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "{page}");
+        assert_eq!(get(&app, &cookie, &path).await.0, StatusCode::NOT_FOUND);
+
+        // The create form's errors are the API's, beside their field; the secret is not kept.
+        let (status, page) = post(&app, &cookie, "/console/o/acme/configurations", Some(&own), &[
+            ("csrf", &csrf), ("provider", "twilio"), ("account_sid", "not-a-sid"), ("auth_token", "typed-secret-value"),
+        ]).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{page}");
+        let field = page.find("id=\"f-account_sid\"").unwrap();
+        let error = page.find("class=\"field-error\"").unwrap();
+        assert!(error > field, "the message is beside its field: {page}");
+        assert!(page.contains("value=\"not-a-sid\"") && !page.contains("typed-secret-value"), "{page}");
+    }
+
     async fn sign_in_is_throttled_per_account_and_per_address(app) {
         person(&app, "ann@example.org", Role::Admin).await;
         for _ in 0..5 {
