@@ -245,6 +245,52 @@ both_backends! {
         assert!(page.contains("value=\"not-a-sid\"") && !page.contains("typed-secret-value"), "{page}");
     }
 
+    async fn admins_manage_members_and_everyone_their_personal_tokens(app) {
+        person(&app, "ann@example.org", Role::Admin).await;
+        person(&app, "mo@example.org", Role::Member).await;
+        app.app.create_organization("initech", "Initech").await.unwrap();
+        let initech = app.app.organization_by_handle("initech").await.unwrap().unwrap();
+        app.app.create_user(&Email::parse("bo@example.org").unwrap(), Password::parse(PASSWORD).unwrap(), &initech, Role::Viewer).await.unwrap();
+        let (ann, mo, own) = (session(&app, "ann@example.org").await, session(&app, "mo@example.org").await, origin(&app));
+
+        // A member cannot change members; an admin adds an existing user, sets a role, removes.
+        let (_, page) = get(&app, &mo, "/console/o/acme/members").await;
+        assert!(!page.contains("Add a member"), "{page}");
+        let (status, _) = post(&app, &mo, "/console/o/acme/members", Some(&own), &[("csrf", &csrf_of(&page)), ("email", "bo@example.org"), ("role", "admin")]).await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+        let (_, page) = get(&app, &ann, "/console/o/acme/members").await;
+        let csrf = csrf_of(&page);
+        let (status, page) = post(&app, &ann, "/console/o/acme/members", Some(&own), &[("csrf", &csrf), ("email", "nobody@example.org"), ("role", "viewer")]).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{page}");
+        let (status, _) = post(&app, &ann, "/console/o/acme/members", Some(&own), &[("csrf", &csrf), ("email", "Bo@Example.org"), ("role", "member")]).await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        let members = app.app.list_members(&app.org).await.unwrap();
+        assert!(members.iter().any(|m| m.email == "bo@example.org" && m.role == Role::Member), "{members:?}");
+        let (status, _) = post(&app, &ann, "/console/o/acme/members", Some(&own), &[("csrf", &csrf), ("email", "ann@example.org"), ("role", "viewer")]).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "an admin cannot demote themselves here");
+        let bo = members.iter().find(|m| m.email == "bo@example.org").unwrap().user_id;
+        let (status, _) = post(&app, &ann, &format!("/console/o/acme/members/{bo}/remove"), Some(&own), &[("csrf", &csrf)]).await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        assert_eq!(app.app.list_members(&app.org).await.unwrap().len(), 2);
+
+        // A personal token made in the console: shown once, acts for the user's organizations.
+        let (status, page) = post(&app, &mo, "/console/me/tokens", Some(&own), &[("csrf", &csrf_of(&get(&app, &mo, "/console/me/tokens").await.1)), ("label", "laptop")]).await;
+        assert_eq!(status, StatusCode::CREATED);
+        let at = page.find("pbu_").unwrap();
+        let token: String = page[at..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '-').collect();
+        let (status, _) = crate::support::send(app.as_(&token, "acme", reqwest::Method::GET, crate::support::CONFIGS)).await;
+        assert_eq!(status, 200);
+        let (_, page) = get(&app, &mo, "/console/me/tokens").await;
+        assert!(!page.contains(&token), "shown once");
+        let id = page.find("/console/me/tokens/").map(|at| page[at + 19..].chars().take_while(char::is_ascii_digit).collect::<String>()).unwrap();
+        let (status, _) = post(&app, &ann, &format!("/console/me/tokens/{id}/revoke"), Some(&own), &[("csrf", &csrf)]).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "another person's token");
+        let (status, _) = post(&app, &mo, &format!("/console/me/tokens/{id}/revoke"), Some(&own), &[("csrf", &csrf_of(&page))]).await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        let (status, _) = crate::support::send(app.as_(&token, "acme", reqwest::Method::GET, crate::support::CONFIGS)).await;
+        assert_eq!(status, 401);
+    }
+
     async fn sign_in_is_throttled_per_account_and_per_address(app) {
         person(&app, "ann@example.org", Role::Admin).await;
         for _ in 0..5 {

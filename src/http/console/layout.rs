@@ -118,7 +118,7 @@ pub(crate) fn page(signed: &Signed, org: Option<&Caller>, title: &str, status: S
                         }
                         button type="submit" { "Open" }
                     }
-                    span.who { (signed.user.email) }
+                    a.who href="/console/me/tokens" title="Your personal tokens" { (signed.user.email) }
                     form.inline method="post" action="/console/sign-out" {
                         input type="hidden" name="csrf" value=(csrf);
                         button.link type="submit" { "Sign out" }
@@ -174,6 +174,8 @@ pub(crate) fn notice(key: Option<&str>) -> Markup {
         Some("disconnected") => "Number taken off the bridge.",
         Some("revoked") => "Token revoked.",
         Some("linked") => "Agent linked.",
+        Some("member-set") => "Role set.",
+        Some("member-removed") => "Member removed.",
         _ => return html! {},
     };
     html! { p.notice role="status" { (text) } }

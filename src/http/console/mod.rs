@@ -82,7 +82,16 @@ pub fn router(app: AppState) -> Router<AppState> {
             get(access::tokens).post(access::create_token),
         )
         .route("/console/o/{org}/tokens/{id}/revoke", post(access::revoke_token))
-        .route("/console/o/{org}/members", get(access::members))
+        .route(
+            "/console/o/{org}/members",
+            get(access::members).post(access::set_member),
+        )
+        .route("/console/o/{org}/members/{id}/remove", post(access::remove_member))
+        .route(
+            "/console/me/tokens",
+            get(access::personal_tokens).post(access::create_personal_token),
+        )
+        .route("/console/me/tokens/{id}/revoke", post(access::revoke_personal_token))
         .route("/console/o/{org}/audit", get(records::audit))
         .route("/console/o/{org}/sip", get(records::sip))
         .route("/console/o/{org}/sip/{id}/link", post(records::link))
