@@ -291,6 +291,32 @@ both_backends! {
         assert_eq!(status, 401);
     }
 
+    async fn re_verifying_an_organization_shows_its_progress_to_its_starter_only(app) {
+        person(&app, "ann@example.org", Role::Member).await;
+        person(&app, "bo@example.org", Role::Admin).await;
+        for host in ["a.example.com", "b.example.com"] {
+            app.create_sip(host).await;
+        }
+        let cookie = session(&app, "ann@example.org").await;
+        let (_, page) = get(&app, &cookie, "/console/o/acme/configurations").await;
+        let r = client().post(app.url("/console/o/acme/verify-all")).header("Cookie", &cookie)
+            .header("Origin", origin(&app)).form(&[("csrf", csrf_of(&page))]).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        let job = r.headers()[LOCATION].to_str().unwrap().to_owned();
+        let mut page = String::new();
+        for _ in 0..100 {
+            page = get(&app, &cookie, &job).await.1;
+            if page.contains("Done: 2 of 2") {
+                break;
+            }
+            assert!(page.contains("http-equiv=\"refresh\""), "a running job's page refreshes itself: {page}");
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        assert!(page.contains("Done: 2 of 2") && !page.contains("http-equiv"), "{page}");
+        let bo = session(&app, "bo@example.org").await;
+        assert_eq!(get(&app, &bo, &job).await.0, StatusCode::NOT_FOUND, "another person's job");
+    }
+
     async fn sign_in_is_throttled_per_account_and_per_address(app) {
         person(&app, "ann@example.org", Role::Admin).await;
         for _ in 0..5 {

@@ -301,6 +301,13 @@ async fn an_admin_works_through_the_console_in_chromium() {
     assert!(page.contains(TWILIO_SID), "{page}");
     b.shot("08-health-board-failed").await;
 
+    // Re-verify the whole organization: a progress page that follows the work to its end.
+    b.client.goto(&app.url("/console/o/acme/configurations")).await.unwrap();
+    b.click_text("Re-verify all").await;
+    let page = b.sees("Done: 1 of 1 configurations checked.").await;
+    assert!(page.contains("badge failed"), "{page}");
+    b.shot("09-reverify-progress").await;
+
     // The audit trail, filtered to bridges, names the person who acted.
     b.client.goto(&app.url("/console/o/acme/audit")).await.unwrap();
     b.client
@@ -311,12 +318,14 @@ async fn an_admin_works_through_the_console_in_chromium() {
         .await
         .unwrap();
     b.click_text("Filter").await;
-    let page = b.sees("bridge.number_connected").await;
+    // (The unfiltered page lists bridge events too: wait for the filtered one's count.)
+    let page = b.sees("2 events.").await;
+    assert!(page.contains("bridge.number_connected"), "{page}");
     assert!(
         page.contains("user:ann@example.org") && !page.contains("configuration.created"),
         "{page}"
     );
-    b.shot("09-audit-filtered").await;
+    b.shot("09-audit-filtered-bridges").await;
 
     // A SIP number of a manual credential: link an inbound agent.
     let (status, cred) = send(

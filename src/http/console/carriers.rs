@@ -157,6 +157,14 @@ pub(crate) async fn configurations(
                     a href=(format!("{}/configurations/new?provider={}", base(&caller), p.slug)) { "Add " (p.name) } " "
                 } }
             }
+            @if !configs.is_empty() {
+                form.card method="post" action=(format!("{}/verify-all", base(&caller))) {
+                    (layout::csrf(&signed))
+                    h2 { "Re-verify every configuration" }
+                    p.hint { "Asks each carrier again; the progress page follows along." }
+                    button type="submit" { "Re-verify all" }
+                }
+            }
         }
         @if configs.is_empty() { p { "No configurations yet." } } @else {
             table {

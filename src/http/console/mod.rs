@@ -14,6 +14,7 @@
 mod access;
 mod auth;
 mod carriers;
+mod jobs;
 mod layout;
 mod records;
 
@@ -40,6 +41,7 @@ pub const COOKIE: &str = "pb_session";
 pub(crate) struct ConsoleState {
     app: AppState,
     throttle: Arc<auth::Throttle>,
+    jobs: jobs::SharedJobs,
 }
 
 /// The console's routes, under `/console`.
@@ -47,6 +49,7 @@ pub fn router(app: AppState) -> Router<AppState> {
     let state = ConsoleState {
         app,
         throttle: Arc::new(auth::Throttle::new()),
+        jobs: Arc::default(),
     };
     Router::new()
         .route("/console", get(|| async { Redirect::to("/console/") }))
@@ -61,6 +64,8 @@ pub fn router(app: AppState) -> Router<AppState> {
             get(carriers::configurations).post(carriers::create_configuration),
         )
         .route("/console/o/{org}/configurations/new", get(carriers::new_configuration))
+        .route("/console/o/{org}/verify-all", post(jobs::verify_all))
+        .route("/console/o/{org}/jobs/{id}", get(jobs::job))
         .route("/console/o/{org}/configurations/{id}", get(carriers::configuration))
         .route("/console/o/{org}/configurations/{id}/verify", post(carriers::verify))
         .route("/console/o/{org}/configurations/{id}/rotate", post(carriers::rotate))
