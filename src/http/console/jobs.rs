@@ -26,12 +26,24 @@ pub(crate) struct Progress {
 
 /// The console's running and finished jobs, by random id (kept in memory: a restart forgets
 /// them, the work itself is stored as it goes).
+/// Finished jobs kept for their pages before the oldest are dropped.
+const MAX_KEPT: usize = 1000;
+
 #[derive(Default)]
 pub(crate) struct Jobs(Mutex<HashMap<String, Progress>>);
 
 impl Jobs {
     fn get(&self, id: &str) -> Option<Progress> {
         self.0.lock().expect("jobs lock").get(id).cloned()
+    }
+
+    /// Registers a job; finished ones are forgotten once many are kept, so memory stays bounded.
+    fn start(&self, id: String, progress: Progress) {
+        let mut jobs = self.0.lock().expect("jobs lock");
+        if jobs.len() >= MAX_KEPT {
+            jobs.retain(|_, p| p.done.len() < p.total);
+        }
+        jobs.insert(id, progress);
     }
 
     fn update(&self, id: &str, f: impl FnOnce(&mut Progress)) {
@@ -54,7 +66,7 @@ pub(crate) async fn verify_all(State(state): State<ConsoleState>, Path(org): Pat
         Err(e) => return layout::bare_error(&e),
     };
     let id = crate::domain::user::SessionSecret::generate().hash()[..16].to_owned();
-    state.jobs.0.lock().expect("jobs lock").insert(
+    state.jobs.start(
         id.clone(),
         Progress {
             user_id: posted.signed.user.id,
