@@ -36,6 +36,11 @@ enum Command {
         #[command(subcommand)]
         command: cli::token::TokenCommand,
     },
+    /// Manage people: users, their memberships and personal tokens.
+    User {
+        #[command(subcommand)]
+        command: cli::user::UserCommand,
+    },
     /// Read the audit trail.
     Audit {
         #[command(subcommand)]
@@ -76,6 +81,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Serve(server) => cli::serve::run(Settings::load(common, Some(server))?).await,
         Command::Org { command } => cli::org::run(&cli::open(&common).await?, command).await,
         Command::Token { command } => cli::token::run(&cli::open(&common).await?, command).await,
+        Command::User { command } => cli::user::run(&cli::open(&common).await?, command).await,
         Command::Audit { command } => cli::audit::run(&cli::open(&common).await?, command).await,
         Command::Keys { command } => cli::keys::run(&cli::open(&common).await?, command).await,
     }

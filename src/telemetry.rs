@@ -37,6 +37,8 @@ pub fn prometheus() -> &'static PrometheusHandle {
 pub struct RequestContext {
     pub request_id: String,
     caller: OnceLock<(i64, String)>,
+    /// The e-mail of the person acting (personal token, console session).
+    user: OnceLock<String>,
 }
 
 tokio::task_local! {
@@ -48,6 +50,7 @@ impl RequestContext {
         Arc::new(Self {
             request_id,
             caller: OnceLock::new(),
+            user: OnceLock::new(),
         })
     }
 
@@ -65,6 +68,16 @@ impl RequestContext {
 /// Records who is calling (token id, organization handle), once authenticated.
 pub fn set_caller(token_id: i64, org_handle: &str) {
     let _ = REQUEST_CONTEXT.try_with(|ctx| ctx.caller.set((token_id, org_handle.to_owned())));
+}
+
+/// Records the person acting, once authenticated (audit events name them).
+pub fn set_user(email: &str) {
+    let _ = REQUEST_CONTEXT.try_with(|ctx| ctx.user.set(email.to_owned()));
+}
+
+/// The e-mail of the person acting in the current request, if a person is.
+pub fn current_user() -> Option<String> {
+    REQUEST_CONTEXT.try_with(|ctx| ctx.user.get().cloned()).ok().flatten()
 }
 
 pub fn current_request_id() -> Option<String> {

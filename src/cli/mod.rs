@@ -7,6 +7,7 @@ pub mod openapi;
 pub mod org;
 pub mod serve;
 pub mod token;
+pub mod user;
 
 use std::sync::Arc;
 

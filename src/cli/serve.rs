@@ -24,7 +24,14 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
         app.bootstrap_demo().await?
     };
     if let Some((org, token)) = demo {
-        // Printed to stdout once, never logged: it is a credential.
+        let (email, password) = app.bootstrap_demo_user(&org).await?;
+        // Printed to stdout once, never logged: they are credentials.
+        println!(
+            "Created the console user {email} (admin of '{handle}'); sign in at http://{listen}/console/ \
+             with this password (shown once):\n\n  {password}\n",
+            handle = org.handle,
+            password = password.expose(),
+        );
         println!(
             "Created organization '{handle}' with an admin API token (shown once, store it now):\n\n  \
              export PATCHBAY_TOKEN={token}\n\n  \

@@ -41,10 +41,14 @@ impl fmt::Display for OrgHandle {
     }
 }
 
+/// What a caller may do in an organization. Organization tokens are `admin` or `viewer`;
+/// `member` exists for people (memberships): a member changes carrier resources like an admin
+/// but does not manage API tokens or members.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Role {
     Admin,
+    Member,
     Viewer,
 }
 
@@ -52,11 +56,18 @@ impl Role {
     pub fn as_str(self) -> &'static str {
         match self {
             Role::Admin => "admin",
+            Role::Member => "member",
             Role::Viewer => "viewer",
         }
     }
 
+    /// Changes carrier resources (configurations, numbers, bridges, SIP).
     pub fn can_write(self) -> bool {
+        matches!(self, Role::Admin | Role::Member)
+    }
+
+    /// Manages who may call: API tokens and members.
+    pub fn can_administer(self) -> bool {
         self == Role::Admin
     }
 }
@@ -66,8 +77,9 @@ impl FromStr for Role {
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s {
             "admin" => Ok(Role::Admin),
+            "member" => Ok(Role::Member),
             "viewer" => Ok(Role::Viewer),
-            _ => Err(format!("unknown role '{s}' (admin or viewer)")),
+            _ => Err(format!("unknown role '{s}' (admin, member or viewer)")),
         }
     }
 }
@@ -94,14 +106,19 @@ pub struct NewApiToken {
 
 impl NewApiToken {
     pub fn generate() -> Self {
+        Self::generate_with_prefix(TOKEN_PREFIX)
+    }
+
+    /// A token of another family (personal tokens, `pbu_`), shaped like ours.
+    pub fn generate_with_prefix(prefix: &str) -> Self {
         let mut bytes = [0u8; TOKEN_BYTES];
         rand::rng().fill_bytes(&mut bytes);
         let token = format!(
-            "{TOKEN_PREFIX}{}",
+            "{prefix}{}",
             base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
         );
         let hash = hash_token(&token);
-        let display_prefix = token[..TOKEN_PREFIX.len() + 6].to_owned();
+        let display_prefix = token[..prefix.len() + 6].to_owned();
         Self {
             secret: SecretString::from(token),
             hash,
@@ -118,9 +135,14 @@ pub fn hash_token(token: &str) -> String {
 
 /// Whether a presented string is shaped like one of our tokens (avoids a DB look-up for junk).
 pub fn looks_like_token(token: &str) -> bool {
-    token.len() == TOKEN_PREFIX.len() + 43
-        && token.starts_with(TOKEN_PREFIX)
-        && token[TOKEN_PREFIX.len()..]
+    looks_like_token_with(TOKEN_PREFIX, token)
+}
+
+/// [`looks_like_token`] for a token family with another prefix.
+pub fn looks_like_token_with(prefix: &str, token: &str) -> bool {
+    token.len() == prefix.len() + 43
+        && token.starts_with(prefix)
+        && token[prefix.len()..]
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }

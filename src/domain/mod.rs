@@ -7,4 +7,5 @@ pub mod configuration;
 pub mod phone;
 pub mod sip;
 pub mod twilio;
+pub mod user;
 pub mod verification;

@@ -30,17 +30,41 @@ pub(super) fn bearer_token(headers: &HeaderMap) -> Result<&str, Error> {
     }
 }
 
+/// Authenticates the request's token; a personal token acts for the organization its
+/// `Org-Handle` names (see [`crate::service::Patchbay::authenticate_request`]).
+pub(super) async fn authenticate(app: &AppState, headers: &HeaderMap) -> Result<Caller, Error> {
+    let handle = headers.get("org-handle").map(|h| h.as_bytes());
+    app.authenticate_request(bearer_token(headers)?, handle).await
+}
+
+/// Tells the request's log line and audit events who is calling.
+pub(super) fn record_caller(caller: &Caller) {
+    crate::telemetry::set_caller(caller.token_id, &caller.org.handle);
+    if let Some(user) = &caller.user {
+        crate::telemetry::set_user(&user.email);
+    }
+}
+
+impl TokenCaller {
+    /// An organization token's caller, from the request's headers alone.
+    pub(super) async fn from_headers(app: &AppState, headers: &HeaderMap) -> Result<Self, Error> {
+        let caller = app.authenticate(bearer_token(headers)?).await?;
+        record_caller(&caller);
+        Ok(Self(caller))
+    }
+}
+
 impl FromRequestParts<AppState> for TokenCaller {
     type Rejection = Error;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         // Authenticated already: by the idempotency layer, or an earlier extractor.
         if let Some(caller) = parts.extensions.get::<Caller>() {
-            crate::telemetry::set_caller(caller.token_id, &caller.org.handle);
+            record_caller(caller);
             return Ok(Self(caller.clone()));
         }
-        let caller = state.authenticate(bearer_token(&parts.headers)?).await?;
-        crate::telemetry::set_caller(caller.token_id, &caller.org.handle);
+        let caller = authenticate(state, &parts.headers).await?;
+        record_caller(&caller);
         parts.extensions.insert(caller.clone());
         Ok(Self(caller))
     }

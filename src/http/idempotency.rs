@@ -79,7 +79,7 @@ pub async fn idempotency(
     let caller = match (req.extensions().get::<crate::service::Caller>(), bearer(&req)) {
         // Authenticated already by the rate limiter.
         (Some(caller), _) => Some(caller.clone()),
-        (None, Some(token)) => app.authenticate(token).await.ok(),
+        (None, Some(_)) => super::extract::authenticate(&app, req.headers()).await.ok(),
         (None, None) => None,
     };
     let Some(caller) = caller else {

@@ -74,6 +74,7 @@ impl Default for HttpSettings {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 enum Key {
     Token(i64),
+    User(i64),
     Peer(Option<IpAddr>),
 }
 type Limiter = RateLimiter<Key, DefaultKeyedStateStore<Key>, DefaultClock, StateInformationMiddleware>;
@@ -126,13 +127,14 @@ pub async fn rate_limit(
     if exempt(req.uri().path()) {
         return next.run(req).await;
     }
-    let caller = match super::extract::bearer_token(req.headers()) {
-        Ok(token) => app.authenticate(token).await.ok(),
-        Err(_) => None,
-    };
+    let caller = super::extract::authenticate(&app, req.headers()).await.ok();
     let key = match caller {
         Some(caller) => {
-            let key = Key::Token(caller.token_id);
+            // A person's personal tokens share one bucket (their ids are another table's).
+            let key = caller
+                .user
+                .as_ref()
+                .map_or(Key::Token(caller.token_id), |u| Key::User(u.id));
             req.extensions_mut().insert(caller);
             key
         }

@@ -11,6 +11,7 @@ pub mod openapi;
 mod operations;
 // Each API family is a folder: its routes, its OpenAPI document and one file per resource.
 // A new family (e.g. the console's) is one more folder and one more line in `api_routes`.
+mod console;
 mod v1;
 mod v2;
 
@@ -102,7 +103,10 @@ pub fn router(app: AppState, settings: &HttpSettings) -> Router {
 }
 
 fn router_with(app: AppState, settings: &HttpSettings, limiting: Option<limits::RateLimiting>) -> Router {
-    let routes = Router::new().merge(api_routes().router).merge(openapi::router());
+    let routes = Router::new()
+        .merge(api_routes().router)
+        .merge(openapi::router())
+        .merge(console::router(app.clone()));
     layered(routes, app, settings, limiting)
 }
 

@@ -14,6 +14,9 @@ pub struct Caller {
     pub token_id: i64,
     pub role: Role,
     pub org: Organization,
+    /// The person acting, for personal tokens and console sessions (`token_id` is then the
+    /// personal token's or the session's id); `None` for organization tokens.
+    pub user: Option<crate::domain::user::UserRef>,
 }
 
 impl Caller {
@@ -71,6 +74,7 @@ impl Patchbay {
             token_id: record.id,
             role: record.role,
             org,
+            user: None,
         })
     }
 
@@ -94,6 +98,10 @@ impl Patchbay {
         label: Option<&str>,
         expires_at: Option<DateTime<Utc>>,
     ) -> Result<(ApiTokenRecord, NewApiToken)> {
+        // Organization tokens are admin or viewer; `member` is a person's role.
+        if role == Role::Member {
+            return Err(Error::BadRequest("An organization token is admin or viewer.".into()));
+        }
         let token = NewApiToken::generate();
         let record = self
             .store

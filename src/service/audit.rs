@@ -30,6 +30,12 @@ pub enum AuditAction {
     BridgeDeleted,
     BridgeNumberConnected,
     BridgeNumberDisconnected,
+    UserCreated,
+    MembershipSet,
+    MembershipRemoved,
+    PasswordReset,
+    UserTokenCreated,
+    UserTokenRevoked,
 }
 
 impl AuditAction {
@@ -57,6 +63,12 @@ impl AuditAction {
             Self::BridgeDeleted => "bridge.deleted",
             Self::BridgeNumberConnected => "bridge.number_connected",
             Self::BridgeNumberDisconnected => "bridge.number_disconnected",
+            Self::UserCreated => "user.created",
+            Self::MembershipSet => "membership.set",
+            Self::MembershipRemoved => "membership.removed",
+            Self::PasswordReset => "user.password_reset",
+            Self::UserTokenCreated => "user_token.created",
+            Self::UserTokenRevoked => "user_token.revoked",
         }
     }
 
@@ -80,6 +92,9 @@ impl AuditAction {
             | Self::BridgeDeleted
             | Self::BridgeNumberConnected
             | Self::BridgeNumberDisconnected => "bridge",
+            Self::UserCreated | Self::PasswordReset => "user",
+            Self::MembershipSet | Self::MembershipRemoved => "membership",
+            Self::UserTokenCreated | Self::UserTokenRevoked => "user_token",
         }
     }
 
@@ -98,11 +113,19 @@ pub fn audit(
     resource_id: Option<String>,
     fields: Vec<String>,
 ) -> AuditEvent {
-    let token = crate::telemetry::current_token_id();
+    // A person (personal token, console session) is named by e-mail; their token ids are not
+    // organization tokens' ids, so `actor_token_id` stays empty for them.
+    let user = crate::telemetry::current_user();
+    let token = crate::telemetry::current_token_id().filter(|_| user.is_none());
+    let actor = match (user, token) {
+        (Some(email), _) => format!("user:{email}"),
+        (None, Some(t)) => format!("token:{t}"),
+        (None, None) => "cli".to_owned(),
+    };
     AuditEvent {
         org_id,
         actor_token_id: token,
-        actor: token.map_or_else(|| "cli".to_owned(), |t| format!("token:{t}")),
+        actor,
         action,
         resource_type,
         resource_id,

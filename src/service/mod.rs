@@ -18,6 +18,7 @@ pub mod provisioning;
 pub mod sealer;
 pub mod sip;
 pub mod twilio;
+pub mod users;
 pub mod verification;
 
 use std::collections::BTreeMap;

@@ -16,6 +16,7 @@ mod postgres;
 mod sip;
 mod sqlite;
 mod twilio_provisioning;
+mod users;
 
 use std::sync::Arc;
 
@@ -33,6 +34,7 @@ pub use organizations::Organization;
 pub use phone_numbers::{NewPhoneNumber, NumberListing, PhoneNumberRecord};
 pub use sip::{AgentLinkRecord, SipNumberFilter, SipNumberListing};
 pub use twilio_provisioning::ProvisioningRecord;
+pub use users::{MemberRecord, MembershipRecord, SessionRecord, UserCredentials, UserRecord, UserTokenRecord};
 
 /// The database behind the service, chosen by [`connect`].
 pub struct Store {

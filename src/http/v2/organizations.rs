@@ -1,12 +1,17 @@
 //! The caller's organizations and the provider catalogue.
 
+use axum::extract::State;
+use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::{ErrorEnvelope, OrgHandleHeader};
 use crate::domain::catalogue;
-use crate::http::extract::{OrgCaller, TokenCaller};
+use crate::domain::user::looks_like_user_token;
+use crate::error::Result;
+use crate::http::AppState;
+use crate::http::extract::{OrgCaller, TokenCaller, bearer_token};
 use crate::http::format::timestamp;
 use crate::storage::Organization;
 
@@ -44,14 +49,29 @@ struct OrganizationList<'a> {
     summary = "The caller's organizations (no Org-Handle needed)",
     responses((status = 200, body = OrganizationList), (status = 401, body = ErrorEnvelope)),
     security(("token" = [])))]
-pub(super) async fn list_organizations(TokenCaller(caller): TokenCaller) -> Response {
-    axum::Json(OrganizationList {
+pub(super) async fn list_organizations(State(app): State<AppState>, headers: HeaderMap) -> Result<Response> {
+    // An organization token has its one organization; a personal token all of its user's
+    // (whatever `Org-Handle` says: this list is how a client learns the handles).
+    let token = bearer_token(&headers)?;
+    let orgs: Vec<Organization> = if looks_like_user_token(token) {
+        let (_, user) = app.user_for_token(token).await?;
+        crate::telemetry::set_user(&user.email);
+        app.organizations_of(user.id)
+            .await?
+            .into_iter()
+            .map(|m| m.org)
+            .collect()
+    } else {
+        let TokenCaller(caller) = TokenCaller::from_headers(&app, &headers).await?;
+        vec![caller.org]
+    };
+    Ok(axum::Json(OrganizationList {
         status_code: 200,
         message: "Organizations fetched successfully",
-        data: vec![OrganizationView::from(&caller.org)],
-        count: 1,
+        data: orgs.iter().map(OrganizationView::from).collect(),
+        count: orgs.len() as i64,
     })
-    .into_response()
+    .into_response())
 }
 
 #[derive(Serialize, ToSchema)]
