@@ -8,3 +8,4 @@ pub mod phone;
 pub mod sip;
 pub mod twilio;
 pub mod verification;
+pub mod webhook;

@@ -355,11 +355,19 @@ impl Store {
     /// Stores a verification result unless the row changed meanwhile (`version` moved on), and
     /// bumps the version: a write that read the row before this result was stored then loses its
     /// race (and is retried on the fresh row) instead of putting back the verification it read.
-    pub async fn record_verification(&self, id: i64, version: i64, v: &VerificationRecord) -> Result<bool> {
-        let rows_affected = on_backend!(self, write, |pool| {
-            sqlx::query(
+    pub async fn record_verification(
+        &self,
+        id: i64,
+        version: i64,
+        v: &VerificationRecord,
+        audit: Option<&AuditEvent>,
+    ) -> Result<bool> {
+        on_backend!(self, write, |pool| {
+            let mut tx = pool.begin().await?;
+            let row: Option<(Uuid, i64)> = sqlx::query_as(
                 "UPDATE provider_configurations SET verification_status = $1, verification_details = $2, \
-                 last_verified_at = $3, next_verification_at = $4, version = version + 1 WHERE id = $5 AND version = $6",
+                 last_verified_at = $3, next_verification_at = $4, version = version + 1 WHERE id = $5 AND version = $6 \
+                 RETURNING uuid, org_id",
             )
             .bind(v.status.as_str())
             .bind(v.details.as_ref().map(Json))
@@ -367,11 +375,18 @@ impl Store {
             .bind(v.next_at)
             .bind(id)
             .bind(version)
-            .execute(pool)
-            .await?
-            .rows_affected()
-        });
-        Ok(rows_affected == 1)
+            .fetch_optional(&mut *tx)
+            .await?;
+            let Some((uuid, org_id)) = row else {
+                return Ok(false);
+            };
+            // A status change is audited (and announced to webhooks) with the result it records.
+            if let Some(audit) = audit {
+                audit_events::insert(&mut tx, audit, Some(org_id), uuid).await?;
+            }
+            tx.commit().await?;
+            Ok(true)
+        })
     }
 
     /// Claims up to `limit` rows whose verification is due, pushing their next check to

@@ -16,6 +16,7 @@ mod postgres;
 mod sip;
 mod sqlite;
 mod twilio_provisioning;
+mod webhooks;
 
 use std::sync::Arc;
 
@@ -24,6 +25,7 @@ use sqlx::sqlite::SqlitePool;
 
 pub use api_tokens::{ApiTokenRecord, NewApiTokenRecord};
 pub use audit_events::{AuditEvent, AuditQuery, AuditRecord};
+pub use audit_events::{envelope as webhook_envelope, new_message_id as new_webhook_message_id};
 pub use bridges::{BridgeNumberRecord, BridgeRecord, Connected};
 pub use configurations::{
     ConfigurationKey, ConfigurationRecord, ConfigurationState, ConfigurationWithCount, ListQuery, VerificationRecord,
@@ -33,6 +35,10 @@ pub use organizations::Organization;
 pub use phone_numbers::{NewPhoneNumber, NumberListing, PhoneNumberRecord};
 pub use sip::{AgentLinkRecord, SipNumberFilter, SipNumberListing};
 pub use twilio_provisioning::ProvisioningRecord;
+pub use webhooks::{
+    AttemptOutcome, ClaimedDelivery, NextStep, WebhookAttemptRecord, WebhookDeliveryRecord, WebhookEndpointRecord,
+    WebhookEndpointState,
+};
 
 /// The database behind the service, chosen by [`connect`].
 pub struct Store {
