@@ -63,16 +63,23 @@ impl Default for WebhookSettings {
     }
 }
 
+/// `250ms`, or what `parse_duration` reads (`5s`, `5m`, `2h`, `1d`).
+fn parse_wait(s: &str) -> std::result::Result<Duration, String> {
+    if let Some(ms) = s.strip_suffix("ms") {
+        return ms
+            .parse()
+            .map(Duration::from_millis)
+            .map_err(|_| format!("invalid duration {s:?}"));
+    }
+    crate::domain::access::parse_duration(s).and_then(|d| d.to_std().map_err(|e| e.to_string()))
+}
+
 /// `5s,5m,2h`: the waits before each retry.
 pub fn parse_schedule(s: &str) -> std::result::Result<Vec<Duration>, String> {
     s.split(',')
         .map(str::trim)
         .filter(|p| !p.is_empty())
-        .map(|p| {
-            crate::domain::access::parse_duration(p)
-                .and_then(|d| d.to_std().map_err(|e| e.to_string()))
-                .map_err(|e| format!("retry schedule entry {p:?}: {e}"))
-        })
+        .map(|p| parse_wait(p).map_err(|e| format!("retry schedule entry {p:?}: {e}")))
         .collect()
 }
 
@@ -83,11 +90,7 @@ impl WebhookSettings {
     pub fn from_env() -> anyhow::Result<Self> {
         let mut s = Self::default();
         let var = |k: &str| std::env::var(k).ok().filter(|v| !v.trim().is_empty());
-        let duration = |k: &str, v: &str| {
-            crate::domain::access::parse_duration(v)
-                .and_then(|d| d.to_std().map_err(|e| e.to_string()))
-                .map_err(|e| anyhow::anyhow!("{k}: {e}"))
-        };
+        let duration = |k: &str, v: &str| parse_wait(v).map_err(|e| anyhow::anyhow!("{k}: {e}"));
         if let Some(v) = var("PATCHBAY_WEBHOOK_TRUSTED_HOSTS") {
             s.trusted_hosts = v
                 .split(',')
