@@ -20,7 +20,7 @@ use support::{BRIDGES, ScratchPostgres, join_all, send, store};
 
 const ORG: &str = "hooks";
 
-fn env<'a>(poll: &'a str) -> Vec<(&'a str, &'a str)> {
+fn env(poll: &str) -> Vec<(&str, &str)> {
     vec![
         ("PATCHBAY_WEBHOOK_TRUSTED_HOSTS", "127.0.0.1"),
         ("PATCHBAY_WEBHOOK_POLL", poll),

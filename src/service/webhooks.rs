@@ -500,9 +500,11 @@ impl Patchbay {
                         d.attempt,
                         outcome.error.as_deref().unwrap_or("no answer")
                     ),
-                    audit: AuditAction::WebhookEndpointDisabled
-                        .event(Some(d.org_id), Some(d.endpoint_id.to_string()), vec!["enabled".into()])
-                        .with_data(serde_json::json!({"url": d.url, "failed_event_id": d.msg_id})),
+                    audit: Box::new(
+                        AuditAction::WebhookEndpointDisabled
+                            .event(Some(d.org_id), Some(d.endpoint_id.to_string()), vec!["enabled".into()])
+                            .with_data(serde_json::json!({"url": d.url, "failed_event_id": d.msg_id})),
+                    ),
                 },
             }
         };

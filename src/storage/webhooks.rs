@@ -117,7 +117,7 @@ pub enum NextStep {
     /// reason and audit event (its outbox event tells the organization's other endpoints).
     GiveUp {
         reason: String,
-        audit: AuditEvent,
+        audit: Box<AuditEvent>,
     },
 }
 
