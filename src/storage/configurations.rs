@@ -420,7 +420,7 @@ impl Store {
         gaps.push(format!("secret_key_id > ${}", loaded.len().max(1)));
         let filter = gaps.join(" OR ");
         // Provisioning journals hold sealed secrets too (recovery must open them).
-        for table in ["provider_configurations", "twilio_provisioning"] {
+        for table in ["provider_configurations", "twilio_provisioning", "webhook_endpoints"] {
             let sql = format!("SELECT secret_key_id FROM {table} WHERE {filter} LIMIT 1");
             let found: Option<String> = on_backend!(self, read, |pool| {
                 let mut query = sqlx::query_scalar(sqlx::AssertSqlSafe(sql));
@@ -457,13 +457,14 @@ impl Store {
         })
     }
 
-    /// How many stored secrets (configurations and provisioning journals) are sealed with a key
+    /// How many stored secrets (configurations, provisioning journals, webhook signing secrets) are sealed with a key
     /// other than `active_key_id`.
     pub async fn count_sealed_with_other_keys(&self, active_key_id: &str) -> Result<i64> {
         on_backend!(self, read, |pool| {
             Ok(sqlx::query_scalar(
                 "SELECT (SELECT COUNT(*) FROM provider_configurations WHERE secret_key_id <> $1) \
-                 + (SELECT COUNT(*) FROM twilio_provisioning WHERE secret_key_id <> $1)",
+                 + (SELECT COUNT(*) FROM twilio_provisioning WHERE secret_key_id <> $1) \
+                 + (SELECT COUNT(*) FROM webhook_endpoints WHERE secret_key_id <> $1)",
             )
             .bind(active_key_id)
             .fetch_one(pool)

@@ -537,6 +537,40 @@ impl Store {
         })
     }
 
+    /// Up to `limit` endpoints (any organization) sealed with a key other than `active_key_id`.
+    pub async fn webhook_endpoints_sealed_with_other_keys(
+        &self,
+        active_key_id: &str,
+        limit: i64,
+    ) -> Result<Vec<WebhookEndpointRecord>> {
+        on_backend!(self, read, |pool| {
+            Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                "SELECT {ENDPOINT_COLUMNS} FROM webhook_endpoints WHERE secret_key_id <> $1 ORDER BY id LIMIT $2"
+            )))
+            .bind(active_key_id)
+            .bind(limit)
+            .fetch_all(pool)
+            .await?)
+        })
+    }
+
+    /// Key rotation: the same secrets under another key, if the row is still at `version`.
+    pub async fn reseal_webhook_endpoint(&self, id: i64, version: i64, sealed: &Sealed) -> Result<bool> {
+        on_backend!(self, write, |pool| {
+            let done = sqlx::query(
+                "UPDATE webhook_endpoints SET secret_key_id = $1, secret_ciphertext = $2, version = version + 1 \
+                 WHERE id = $3 AND version = $4",
+            )
+            .bind(&sealed.key_id)
+            .bind(&sealed.blob)
+            .bind(id)
+            .bind(version)
+            .execute(pool)
+            .await?;
+            Ok(done.rows_affected() == 1)
+        })
+    }
+
     /// Forgets events (with their deliveries and attempts) created before `before`.
     pub async fn purge_webhook_events(&self, before: DateTime<Utc>) -> Result<u64> {
         on_backend!(self, write, |pool| {
