@@ -236,6 +236,14 @@ async fn every_event_type_arrives_signed(backend: Backend) {
         "{change}"
     );
     assert_eq!(change["data"]["configuration_id"], twilio_id);
+    // The resource as the API shows it, beside its id.
+    let data_of = |t: &str| got.iter().find(|r| r.event_type() == t).unwrap().json()["data"].clone();
+    assert_eq!(data_of("bridge.created.v1")["slug"], "sales");
+    assert_eq!(data_of("bridge.updated.v1")["name"], "Sales 2");
+    assert_eq!(data_of("number.imported.v1")["number"], "+14155550100");
+    assert_eq!(data_of("number.connected.v1")["bridge_slug"], "sales");
+    assert_eq!(data_of("configuration.updated.v1")["name"], "Main");
+    assert_eq!(data_of("number.released.v1")["number"], "+14155550199");
     // Every delivery verifies with the official library.
     let signed: Vec<(String, Received)> = got.iter().map(|r| (secret.clone(), r.clone())).collect();
     let checked = verify_with_standardwebhooks(&signed);

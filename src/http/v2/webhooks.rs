@@ -182,10 +182,12 @@ pub(super) async fn list_webhooks(
 #[allow(dead_code)] // only described, never built
 #[derive(ToSchema)]
 struct CreateWebhookBody {
-    /// https (plain http only for hosts the operator trusts); public addresses only.
-    #[schema(example = "https://hooks.example.com/patchbay", max_length = 2048)]
+    /// https (plain http only for hosts the operator trusts); public addresses only, judged
+    /// with DNS when saved (a 400 on `url` otherwise).
+    #[schema(example = "https://hooks.example.com/patchbay", min_length = 1, max_length = 2048)]
     url: String,
-    #[schema(max_length = 200)]
+    /// No NUL characters.
+    #[schema(max_length = 200, pattern = r"^[^\u0000]*$")]
     description: Option<String>,
     /// At least one; see `GET /webhooks/event-types/`.
     #[schema(min_items = 1)]
@@ -196,9 +198,10 @@ struct CreateWebhookBody {
 #[allow(dead_code)] // only described, never built
 #[derive(ToSchema)]
 struct PatchWebhookBody {
-    #[schema(max_length = 2048)]
+    #[schema(min_length = 1, max_length = 2048)]
     url: Option<String>,
-    #[schema(max_length = 200)]
+    /// No NUL characters.
+    #[schema(max_length = 200, pattern = r"^[^\u0000]*$")]
     description: Option<String>,
     #[schema(min_items = 1)]
     event_types: Option<Vec<WebhookEventType>>,
