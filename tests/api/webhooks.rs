@@ -518,7 +518,32 @@ async fn bodies_and_ids_are_checked(backend: Backend) {
         let (status, _) = send(app.admin(Method::GET, &path)).await;
         assert_eq!(status, 404, "{path}");
     }
-    let (hook, secret) = create_endpoint(&app, "https://hooks.example.com/in", json!(["bridge.created.v1"])).await;
+    // Created with an Idempotency-Key: the answer shown once is not kept for replay (that
+    // would store the secret in the clear); a retry learns the work is done.
+    let create = || {
+        app.admin(Method::POST, WEBHOOKS)
+            .header("Idempotency-Key", "hook-1")
+            .json(&json!({"url": "https://hooks.example.com/in", "event_types": ["bridge.created.v1"]}))
+    };
+    let (status, body) = send(create()).await;
+    assert_eq!(status, 201, "{body}");
+    let (hook, secret) = (
+        body["data"]["id"].as_i64().unwrap(),
+        body["data"]["secret"].as_str().unwrap().to_owned(),
+    );
+    let replay = create().send().await.unwrap();
+    assert_eq!(
+        (
+            replay.status().as_u16(),
+            replay.headers()["idempotent-replayed"].to_str().unwrap()
+        ),
+        (201, "true")
+    );
+    let replayed = replay.text().await.unwrap();
+    assert!(
+        replayed.contains("Already done") && !replayed.contains(&secret),
+        "{replayed}"
+    );
     let (status, body) = send(
         app.admin(Method::PATCH, &hook_path(hook, ""))
             .json(&json!({"event_types": ["nope"]})),

@@ -131,7 +131,11 @@ fn respond(
         message,
         data: EndpointView::of(r, secret),
     };
-    with_etag((status, axum::Json(body)).into_response(), r.version)
+    let mut response = with_etag((status, axum::Json(body)).into_response(), r.version);
+    if secret.is_some() {
+        response.extensions_mut().insert(crate::http::idempotency::ShownOnce);
+    }
+    response
 }
 
 #[derive(Serialize, ToSchema)]
