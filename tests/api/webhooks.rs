@@ -136,6 +136,13 @@ async fn every_event_type_arrives_signed(backend: Backend) {
     )
     .await;
     assert_eq!(status, 201, "{body}");
+    // A change that rolls back (a taken slug) announces nothing.
+    let (status, _) = send(
+        app.admin(Method::POST, BRIDGES)
+            .json(&json!({"name": "Again", "slug": "sales"})),
+    )
+    .await;
+    assert_eq!(status, 409);
     let (status, _) = send(
         app.admin(Method::PATCH, &bridge_path("sales"))
             .json(&json!({"name": "Sales 2"})),
@@ -239,6 +246,11 @@ async fn every_event_type_arrives_signed(backend: Backend) {
     // The resource as the API shows it, beside its id.
     let data_of = |t: &str| got.iter().find(|r| r.event_type() == t).unwrap().json()["data"].clone();
     assert_eq!(data_of("bridge.created.v1")["slug"], "sales");
+    assert_eq!(
+        got.iter().filter(|r| r.event_type() == "bridge.created.v1").count(),
+        1,
+        "one bridge was created"
+    );
     assert_eq!(data_of("bridge.updated.v1")["name"], "Sales 2");
     assert_eq!(data_of("number.imported.v1")["number"], "+14155550100");
     assert_eq!(data_of("number.connected.v1")["bridge_slug"], "sales");
