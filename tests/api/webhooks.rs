@@ -256,6 +256,15 @@ async fn every_event_type_arrives_signed(backend: Backend) {
     assert_eq!(data_of("number.connected.v1")["bridge_slug"], "sales");
     assert_eq!(data_of("configuration.updated.v1")["name"], "Main");
     assert_eq!(data_of("number.released.v1")["number"], "+14155550199");
+    assert_eq!(data_of("twilio_provider.provisioned.v1")["name"], "Trunked");
+    assert_eq!(data_of("twilio_provider.updated.v1")["name"], "B");
+    assert_eq!(
+        (
+            data_of("token.created.v1")["role"].as_str(),
+            data_of("token.created.v1")["label"].as_str()
+        ),
+        (Some("viewer"), Some("ci"))
+    );
     // Every delivery verifies with the official library.
     let signed: Vec<(String, Received)> = got.iter().map(|r| (secret.clone(), r.clone())).collect();
     let checked = verify_with_standardwebhooks(&signed);
