@@ -605,6 +605,46 @@ async fn bodies_and_ids_are_checked(backend: Backend) {
     app.stop().await;
 }
 
+/// `keys rotate` re-seals signing secrets too: after the old master key is dropped, the
+/// endpoint still signs with the secret its receiver holds, and the start-up check passes.
+async fn signing_secrets_survive_a_master_key_rotation(backend: Backend) {
+    const NEW_KEY: &str = "HxcdHBsaGRgXFhUUExIREA8ODQwLCgkIBwYFBAMCAQA=";
+    let Some((app, worker)) = webhook_app(backend, "1s").await else {
+        return;
+    };
+    worker.abort();
+    let receiver = Receiver::start().await;
+    let (hook, secret) = create_endpoint(&app, &receiver.url("/in"), json!(["bridge.created.v1"])).await;
+    let on_keys = |keys: &'static [&'static str]| {
+        let url = app.database_url.clone();
+        async move {
+            let settings = WebhookSettings {
+                trusted_hosts: ["127.0.0.1".to_owned()].into(),
+                ..WebhookSettings::default()
+            };
+            std::sync::Arc::new(
+                crate::support::app::open_patchbay(&url, keys, crate::support::process::CLOSED_PORT)
+                    .await
+                    .with_webhooks(settings)
+                    .unwrap(),
+            )
+        }
+    };
+    let both = on_keys(&[NEW_KEY, crate::support::TEST_KEY]).await;
+    both.rotate_secrets(10, Duration::ZERO, |_, _| {}).await.unwrap();
+    let new_only = on_keys(&[NEW_KEY]).await;
+    new_only.check_keys().await.unwrap();
+    new_only.send_webhook_ping(&app.org, hook).await.unwrap();
+    assert_eq!(new_only.deliver_due_webhooks(10).await.unwrap(), 1);
+    let got = receiver
+        .wait_for("the ping", Duration::from_secs(10), |r| !r.is_empty())
+        .await;
+    assert_eq!(got[0].answered, 204);
+    verify_with_standardwebhooks(&[(secret, got[0].clone())]);
+    receiver.stop();
+    app.stop().await;
+}
+
 macro_rules! on_both_backends {
     ($($name:ident),*) => {
         mod sqlite {
@@ -630,5 +670,6 @@ on_both_backends!(
     every_event_type_arrives_signed,
     retries_back_off_then_give_up,
     private_targets_are_refused,
-    bodies_and_ids_are_checked
+    bodies_and_ids_are_checked,
+    signing_secrets_survive_a_master_key_rotation
 );
