@@ -82,6 +82,29 @@ pub fn spawn(app: Arc<Patchbay>, settings: VerifierSettings) -> tokio::task::Joi
             if let Err(e) = app.purge_expired_audit_events().await {
                 tracing::warn!(error = %e, "purging audit events past their retention failed");
             }
+            if let Err(e) = app.purge_old_webhook_events().await {
+                tracing::warn!(error = %e, "purging webhook events past the retention failed");
+            }
+        }
+    })
+}
+
+/// Webhook deliveries claimed per round.
+pub const WEBHOOK_BATCH: i64 = 64;
+
+/// The webhook delivery loop (`PATCHBAY_WEBHOOK_POLL`), apart from the verifier's so a slow
+/// carrier never holds back an event. Runs until the returned handle is aborted.
+pub fn spawn_webhooks(app: Arc<Patchbay>) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(app.webhooks.settings.poll);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            match app.deliver_due_webhooks(WEBHOOK_BATCH).await {
+                Ok(n) if n as i64 >= WEBHOOK_BATCH => tick.reset_immediately(),
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "webhook delivery round failed"),
+            }
         }
     })
 }

@@ -81,6 +81,8 @@ async fn seed_sip(app: &TestApp, run: u8) {
 /// - 400 on a SIP credential's `server`/`domain` that a pattern can only approximate (IPv6
 ///   literals, IPv4 octets, label lengths, port ranges: the domain parser judges; every other
 ///   field of those bodies states its rule in the schema);
+/// - 400 on a webhook URL (create and patch): whether its host may be used is the SSRF rule's,
+///   judged with DNS when it is saved (a name resolving to a private address is refused);
 /// - and an invalid body past the 64 KiB limit is refused as too large (413) before it is read.
 const ACCEPTANCE: &str = r#"
 [checks.negative_data_rejection]
@@ -108,6 +110,8 @@ include-name = [
     "POST /api/v1/sip-phone-numbers",
     "POST /api/v1/sip-credentials",
     "PATCH /api/v1/sip-credentials/{id}",
+    "POST /api/v2/platform/webhooks/",
+    "PATCH /api/v2/platform/webhooks/{id}/",
 ]
 checks.positive_data_acceptance.expected-statuses = ["2xx", "3xx", "400", "401", "403", "404", "409", "412", "429", "5xx"]
 

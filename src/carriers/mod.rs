@@ -15,6 +15,7 @@ pub mod ssrf;
 pub mod telnyx;
 pub mod twilio;
 pub mod vonage;
+pub mod webhooks;
 
 use std::collections::BTreeMap;
 use std::net::IpAddr;

@@ -14,7 +14,8 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
         .with_configuration_quota(server.max_configurations_per_org)
         .with_number_quota(server.max_numbers_per_org)
         .with_idempotency_key_quota(server.max_idempotency_keys_per_org)
-        .with_audit_retention(server.audit_retention);
+        .with_audit_retention(server.audit_retention)
+        .with_webhooks(patchbay::service::webhooks::WebhookSettings::from_env()?)?;
     let listen = server.listen;
     // The demo organization is for the embedded SQLite default only: on PostgreSQL (a shared,
     // provisioned database) organizations and tokens are created with the CLI.
@@ -55,10 +56,12 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
         None => None,
     };
     let worker = patchbay::worker::spawn(app.clone(), server.worker());
+    let webhooks = patchbay::worker::spawn_webhooks(app.clone());
     let shutdown = shutdown_signal()?;
     tracing::info!(listen = %listener.local_addr()?, backend = app.backend(), "patchbay ready");
     patchbay::http::serve(listener, app.clone(), server.http(), shutdown).await?;
     worker.abort();
+    webhooks.abort();
     if let Some(metrics) = metrics {
         metrics.abort();
     }

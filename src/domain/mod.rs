@@ -9,3 +9,4 @@ pub mod sip;
 pub mod twilio;
 pub mod user;
 pub mod verification;
+pub mod webhook;

@@ -60,6 +60,11 @@ fn bearer(req: &Request) -> Option<&str> {
     Some(token.trim())
 }
 
+/// Marks an answer that shows a secret once (a webhook signing secret): it is never kept for
+/// replay, which would store the secret in the clear; a retry learns the work is done.
+#[derive(Clone, Copy, Debug)]
+pub struct ShownOnce;
+
 pub async fn idempotency(
     State((app, settings)): State<(AppState, IdempotencySettings)>,
     mut req: Request,
@@ -149,15 +154,21 @@ pub async fn idempotency(
             };
             let stored = if keep {
                 let status = head.status.as_u16();
-                if bytes.len() <= settings.max_stored {
+                let shown_once = head.extensions.get::<ShownOnce>().is_some();
+                if bytes.len() <= settings.max_stored && !shown_once {
                     let content_type = head.headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok());
                     app.complete_idempotency_key(org, &key, status, content_type, &bytes)
                         .await
                 } else {
                     // The work is done: a retry must learn that, never run it again nor fail.
+                    let why = if shown_once {
+                        "held a secret shown once (rotate it for a new one)"
+                    } else {
+                        "was too large to keep"
+                    };
                     let note = serde_json::json!({
                         "status_code": status,
-                        "message": "Already done: the first answer to this Idempotency-Key was too large to keep; read the resource for its current state.",
+                        "message": format!("Already done: the first answer to this Idempotency-Key {why}; read the resource for its current state."),
                     });
                     app.complete_idempotency_key(
                         org,

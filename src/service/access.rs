@@ -115,7 +115,9 @@ impl Patchbay {
                     created_at: now(),
                     expires_at,
                 },
-                &AuditAction::TokenCreated.event(Some(org.id), None, names(&["role", "label", "expires_at"])),
+                &AuditAction::TokenCreated
+                    .event(Some(org.id), None, names(&["role", "label", "expires_at"]))
+                    .with_data(serde_json::json!({"role": role.as_str(), "label": label, "expires_at": expires_at})),
             )
             .await?;
         Ok((record, token))

@@ -36,6 +36,14 @@ pub enum AuditAction {
     PasswordReset,
     UserTokenCreated,
     UserTokenRevoked,
+    /// A verification changed the status (not audited before webhooks: the platform is told).
+    VerificationStatusChanged,
+    WebhookEndpointCreated,
+    WebhookEndpointUpdated,
+    WebhookEndpointSecretRotated,
+    WebhookEndpointDeleted,
+    /// Its deliveries failed for the whole retry schedule (by the delivery worker).
+    WebhookEndpointDisabled,
 }
 
 impl AuditAction {
@@ -69,6 +77,12 @@ impl AuditAction {
             Self::PasswordReset => "user.password_reset",
             Self::UserTokenCreated => "user_token.created",
             Self::UserTokenRevoked => "user_token.revoked",
+            Self::VerificationStatusChanged => "configuration.verification_status_changed",
+            Self::WebhookEndpointCreated => "webhook_endpoint.created",
+            Self::WebhookEndpointUpdated => "webhook_endpoint.updated",
+            Self::WebhookEndpointSecretRotated => "webhook_endpoint.secret_rotated",
+            Self::WebhookEndpointDeleted => "webhook_endpoint.deleted",
+            Self::WebhookEndpointDisabled => "webhook_endpoint.disabled",
         }
     }
 
@@ -76,7 +90,15 @@ impl AuditAction {
         match self {
             Self::OrganizationCreated => "organization",
             Self::TokenCreated | Self::TokenRevoked => "api_token",
-            Self::ConfigurationCreated | Self::ConfigurationUpdated | Self::ConfigurationDeleted => "configuration",
+            Self::ConfigurationCreated
+            | Self::ConfigurationUpdated
+            | Self::ConfigurationDeleted
+            | Self::VerificationStatusChanged => "configuration",
+            Self::WebhookEndpointCreated
+            | Self::WebhookEndpointUpdated
+            | Self::WebhookEndpointSecretRotated
+            | Self::WebhookEndpointDeleted
+            | Self::WebhookEndpointDisabled => "webhook_endpoint",
             Self::ProviderCreated
             | Self::ProviderUpdated
             | Self::ProviderAuthTokenRotated
@@ -132,6 +154,7 @@ pub fn audit(
         fields,
         request_id: crate::telemetry::current_request_id(),
         at: now(),
+        data: None,
     }
 }
 

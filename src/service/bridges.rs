@@ -43,7 +43,9 @@ fn detach_event(org_id: i64, bridge_id: i64) -> crate::storage::AuditEvent {
 
 impl Patchbay {
     pub async fn create_bridge(&self, org: &Organization, new: NewBridge) -> Result<Bridge> {
-        let audit = AuditAction::BridgeCreated.event(Some(org.id), None, names(&["name", "slug"]));
+        let audit = AuditAction::BridgeCreated
+            .event(Some(org.id), None, names(&["name", "slug"]))
+            .with_data(serde_json::json!({"name": new.name, "slug": new.slug.as_str(), "state": "DRAFT"}));
         match self
             .store
             .insert_bridge(org.id, &new.slug, &new.name, now(), &audit)
@@ -120,8 +122,9 @@ impl Patchbay {
             let Some(name) = name.clone() else {
                 return Ok(current);
             };
-            let audit =
-                AuditAction::BridgeUpdated.event(Some(org.id), Some(current.record.id.to_string()), names(&["name"]));
+            let audit = AuditAction::BridgeUpdated
+                .event(Some(org.id), Some(current.record.id.to_string()), names(&["name"]))
+                .with_data(serde_json::json!({"name": name, "slug": current.record.slug.as_str()}));
             let written = self
                 .store
                 .rename_bridge(org.id, current.record.id, current.record.version, &name, now(), &audit)
@@ -162,7 +165,9 @@ impl Patchbay {
         }
         let id = current.record.id;
         let detaches: Vec<_> = current.numbers.iter().map(|_| detach_event(org.id, id)).collect();
-        let audit = AuditAction::BridgeDeleted.event(Some(org.id), Some(id.to_string()), vec![]);
+        let audit = AuditAction::BridgeDeleted
+            .event(Some(org.id), Some(id.to_string()), vec![])
+            .with_data(serde_json::json!({"name": current.record.name, "slug": current.record.slug.as_str()}));
         // Without If-Match, the version read above: a number connected meanwhile is not
         // deleted along unseen (the retry sees it and refuses).
         let expected = if force { if_match } else { Some(current.record.version) };
@@ -214,11 +219,19 @@ impl Patchbay {
             .await?
             .filter(|n| n.number.configuration_id == configuration.id)
             .ok_or_else(not_its_number)?;
-        let audit = AuditAction::BridgeNumberConnected.event(
-            Some(org.id),
-            Some(bridge.record.id.to_string()),
-            names(&["provider_config_id", "phone_number"]),
-        );
+        let audit = AuditAction::BridgeNumberConnected
+            .event(
+                Some(org.id),
+                Some(bridge.record.id.to_string()),
+                names(&["provider_config_id", "phone_number"]),
+            )
+            .with_data(serde_json::json!({
+                "bridge_slug": bridge.record.slug.as_str(),
+                "phone_number": number.as_str(),
+                "number_id": stored.number.id,
+                "provider_config_id": configuration.id,
+                "provider": configuration.provider,
+            }));
         let outcome = self
             .store
             .connect_number(

@@ -129,7 +129,15 @@ impl Patchbay {
         fields.extend(new.name.as_ref().map(|_| "name".to_owned()));
         fields.extend(new.settings.keys().cloned());
         fields.extend(new.secrets.names().map(str::to_owned));
-        let audit = AuditAction::ConfigurationCreated.event(Some(org.id), Some(uuid.to_string()), fields);
+        let audit = AuditAction::ConfigurationCreated
+            .event(Some(org.id), Some(uuid.to_string()), fields)
+            .with_data(serde_json::json!({
+                "provider": new.provider.slug,
+                "account_sid": new.account_sid,
+                "name": new.name,
+                "settings": new.settings,
+                "verification_status": verification.status.as_str(),
+            }));
         let state = ConfigurationState {
             account_sid: new.account_sid,
             name: new.name,
@@ -237,8 +245,16 @@ impl Patchbay {
             let creds = credentials(provider.slug, &state.account_sid, &secrets, &state.settings);
             state.verification = self.verify_before_write(provider, &creds, mode).await?;
         }
-        let audit =
-            AuditAction::ConfigurationUpdated.event(Some(org.id), Some(current.uuid.to_string()), patch.field_names());
+        let audit = AuditAction::ConfigurationUpdated
+            .event(Some(org.id), Some(current.uuid.to_string()), patch.field_names())
+            .with_data(serde_json::json!({
+                "configuration_id": current.id,
+                "provider": provider.slug,
+                "account_sid": state.account_sid,
+                "name": state.name,
+                "settings": state.settings,
+                "verification_status": state.verification.status.as_str(),
+            }));
         let written = self
             .store
             .update_configuration(org.id, current.id, current.version, &state, now(), &audit)
@@ -331,7 +347,14 @@ impl Patchbay {
                     other => other,
                 });
         }
-        let audit = AuditAction::ConfigurationDeleted.event(Some(org.id), Some(current.uuid.to_string()), vec![]);
+        let audit = AuditAction::ConfigurationDeleted
+            .event(Some(org.id), Some(current.uuid.to_string()), vec![])
+            .with_data(serde_json::json!({
+                "configuration_id": current.id,
+                "provider": current.provider,
+                "account_sid": current.account_sid,
+                "name": current.name,
+            }));
         match self.store.delete_configuration(org.id, id, if_match, &audit).await {
             Err(StorageError::NotFound) => Err(Error::NotFound(CONFIG_NOT_FOUND)),
             other => Ok(other?),

@@ -24,7 +24,7 @@ impl Patchbay {
         }
     }
 
-    /// Re-seals every secret (configurations and provisioning journals) under the active key,
+    /// Re-seals every secret (configurations, provisioning journals, webhook signing secrets) under the active key,
     /// `batch` rows at a time, waiting `pause` between batches (to spread the load; tests use it
     /// to make live writes overlap the rotation). Safe to run on a live system and to resume
     /// after an interruption: each row is re-sealed in its own write (which bumps the row's
@@ -44,7 +44,15 @@ impl Patchbay {
             } else {
                 Vec::new()
             };
-            if rows.is_empty() && journals.is_empty() {
+            let room = room - journals.len() as i64;
+            let endpoints = if room > 0 {
+                self.store
+                    .webhook_endpoints_sealed_with_other_keys(&active, room)
+                    .await?
+            } else {
+                Vec::new()
+            };
+            if rows.is_empty() && journals.is_empty() && endpoints.is_empty() {
                 // The final re-check, over every table at once: a write that sealed with an old
                 // key after its table was scanned shows up here, and is re-sealed next round.
                 let remaining = self.store.count_sealed_with_other_keys(&active).await?;
@@ -76,6 +84,19 @@ impl Patchbay {
                 if self
                     .store
                     .reseal_provisioning(journal.id, &journal.secret_key_id, &sealed)
+                    .await?
+                {
+                    done += 1;
+                }
+            }
+            for endpoint in endpoints {
+                let sealed = self.sealer().reseal(
+                    RowBinding::webhook_endpoint(endpoint.uuid, endpoint.org_id),
+                    &endpoint.sealed(),
+                )?;
+                if self
+                    .store
+                    .reseal_webhook_endpoint(endpoint.id, endpoint.version, &sealed)
                     .await?
                 {
                     done += 1;

@@ -20,6 +20,7 @@ pub mod sip;
 pub mod twilio;
 pub mod users;
 pub mod verification;
+pub mod webhooks;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -53,6 +54,8 @@ pub struct Patchbay {
     pub max_idempotency_keys_per_org: i64,
     /// Audit events older than this are purged by the background worker.
     pub audit_retention: Duration,
+    /// How webhook deliveries are sent (settings and the SSRF-guarded client).
+    pub webhooks: webhooks::Webhooks,
 }
 
 tokio::task_local! {
@@ -142,7 +145,13 @@ impl Patchbay {
             max_numbers_per_org: DEFAULT_MAX_NUMBERS_PER_ORG,
             max_idempotency_keys_per_org: DEFAULT_MAX_IDEMPOTENCY_KEYS_PER_ORG,
             audit_retention: DEFAULT_AUDIT_RETENTION,
+            webhooks: webhooks::Webhooks::new(webhooks::WebhookSettings::default()).expect("webhook HTTP client"),
         }
+    }
+
+    pub fn with_webhooks(mut self, settings: webhooks::WebhookSettings) -> anyhow::Result<Self> {
+        self.webhooks = webhooks::Webhooks::new(settings)?;
+        Ok(self)
     }
 
     pub fn with_number_quota(mut self, per_org: i64) -> Self {

@@ -126,7 +126,9 @@ impl Patchbay {
             display_name: None,
             description: None,
         };
-        let audit = AuditAction::PhoneNumberAdded.event(Some(org.id), Some(new.uuid.to_string()), names(&["number"]));
+        let audit = AuditAction::PhoneNumberAdded
+            .event(Some(org.id), Some(new.uuid.to_string()), names(&["number"]))
+            .with_data(serde_json::json!({"number": new.phone_number.as_str(), "provider_config_id": configuration.id, "provider": configuration.provider}));
         self.check_number_quota(org.id).await?;
         match self.store.insert_phone_number(&new, &audit).await {
             Ok(row) => Ok(NumberListing {
@@ -189,7 +191,9 @@ impl Patchbay {
                 .map_err(|e| carrier_error(&configuration, "detaching the number from its trunk", e))?;
         }
         let detach = AuditAction::BridgeNumberDisconnected.event(Some(org_id), None, names(&["numbers"]));
-        let audit = AuditAction::PhoneNumberRemoved.event(Some(org_id), Some(number.uuid.to_string()), vec![]);
+        let audit = AuditAction::PhoneNumberRemoved
+            .event(Some(org_id), Some(number.uuid.to_string()), vec![])
+            .with_data(serde_json::json!({"number": number.phone_number.as_str(), "provider_config_id": configuration.id, "provider": configuration.provider}));
         // Without If-Match, the version read: a connect that happened meanwhile is not undone
         // unseen (the client retries and sees the bridge).
         let expected = if force { if_match } else { Some(number.version) };
@@ -306,8 +310,9 @@ impl Patchbay {
                 display_name: None,
                 description: None,
             };
-            let audit =
-                AuditAction::PhoneNumberImported.event(Some(org.id), Some(new.uuid.to_string()), names(&["number"]));
+            let audit = AuditAction::PhoneNumberImported
+                .event(Some(org.id), Some(new.uuid.to_string()), names(&["number"]))
+                .with_data(serde_json::json!({"number": new.phone_number.as_str(), "provider_config_id": record.id, "provider": record.provider}));
             let store = self.store.clone();
             let inserted = budget
                 .run(async move { Ok(store.insert_phone_number(&new, &audit).await) })

@@ -138,19 +138,21 @@ impl Patchbay {
                     trunk_sid: journal.trunk_sid.clone(),
                     termination_uri: Some(format!("sip:{}", journal.domain_name)),
                 };
-                let audit = AuditAction::ProviderCreated.event(
-                    Some(org_id),
-                    Some(id.to_string()),
-                    names(&[
-                        "account_sid",
-                        "auth_token",
-                        "name",
-                        "region",
-                        "supports_call_transfer",
-                        "trunk_sid",
-                        "sip_password",
-                    ]),
-                );
+                let audit = AuditAction::ProviderCreated
+                    .event(
+                        Some(org_id),
+                        Some(id.to_string()),
+                        names(&[
+                            "account_sid",
+                            "auth_token",
+                            "name",
+                            "region",
+                            "supports_call_transfer",
+                            "trunk_sid",
+                            "sip_password",
+                        ]),
+                    )
+                    .with_data(provider_data(&state));
                 self.store
                     .insert_configuration(id, org_id, PROVIDER, &state, now(), &audit)
                     .await
@@ -331,6 +333,18 @@ impl Patchbay {
         }
         Ok(resolved)
     }
+}
+
+/// What the webhook events of a v1 Twilio provider carry: its public fields, never a secret.
+pub(crate) fn provider_data(state: &crate::storage::ConfigurationState) -> serde_json::Value {
+    serde_json::json!({
+        "account_sid": state.account_sid,
+        "name": state.name,
+        "region": state.region,
+        "supports_call_transfer": state.supports_call_transfer,
+        "trunk_sid": state.trunk_sid,
+        "termination_uri": state.termination_uri,
+    })
 }
 
 #[cfg(test)]

@@ -14,12 +14,15 @@ use crate::error::{Error, Result};
 pub enum SealedKind {
     /// A configuration row, and the provisioning journal that becomes one (same uuid).
     ProviderConfiguration,
+    /// A webhook endpoint's signing secrets.
+    WebhookEndpoint,
 }
 
 impl SealedKind {
     pub fn as_str(self) -> &'static str {
         match self {
             Self::ProviderConfiguration => "provider_configuration",
+            Self::WebhookEndpoint => "webhook_endpoint",
         }
     }
 }
@@ -36,6 +39,14 @@ impl RowBinding {
     pub fn configuration(uuid: Uuid, org_id: i64) -> Self {
         Self {
             kind: SealedKind::ProviderConfiguration,
+            uuid,
+            org_id,
+        }
+    }
+
+    pub fn webhook_endpoint(uuid: Uuid, org_id: i64) -> Self {
+        Self {
+            kind: SealedKind::WebhookEndpoint,
             uuid,
             org_id,
         }

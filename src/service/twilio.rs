@@ -224,7 +224,9 @@ impl Patchbay {
                     .supports_call_transfer
                     .map(|_| "supports_call_transfer".to_owned()),
             );
-            let audit = AuditAction::ProviderUpdated.event(Some(org_id), Some(id.to_string()), fields);
+            let audit = AuditAction::ProviderUpdated
+                .event(Some(org_id), Some(id.to_string()), fields)
+                .with_data(crate::service::provisioning::provider_data(&state));
             let written = self
                 .store
                 .update_configuration(org_id, current.id, current.version, &state, now(), &audit)
@@ -265,11 +267,9 @@ impl Patchbay {
             let mut state = current.state();
             state.sealed = self.seal(current.uuid, current.org_id, &secrets);
             state.verification = verification.clone();
-            let audit = AuditAction::ProviderAuthTokenRotated.event(
-                Some(org_id),
-                Some(id.to_string()),
-                vec!["auth_token".to_owned()],
-            );
+            let audit = AuditAction::ProviderAuthTokenRotated
+                .event(Some(org_id), Some(id.to_string()), vec!["auth_token".to_owned()])
+                .with_data(crate::service::provisioning::provider_data(&state));
             let written = self
                 .store
                 .update_configuration(org_id, current.id, current.version, &state, now(), &audit)

@@ -15,7 +15,7 @@ use crate::carriers::{CarrierError, Check, CheckStatus, VerifyOutcome};
 use crate::domain::verification::VerificationStatus;
 use crate::error::Result;
 use crate::service::twilio::{CREDENTIAL_LIST_SID, PROVIDER};
-use crate::service::{Patchbay, now};
+use crate::service::{AuditAction, Patchbay, now};
 use crate::storage::{ConfigurationKey, ConfigurationRecord, ConfigurationWithCount, Organization, VerificationRecord};
 
 /// A carrier that cannot be reached is asked again this soon (unless it said when).
@@ -104,8 +104,9 @@ impl Patchbay {
             _ => self.carriers.verify(&self.credentials_of(record)?).await,
         };
         let verification = self.verification_from(outcome, Some(&record.state().verification));
+        let audit = (verification.status != record.verification_status).then(|| status_change(record, &verification));
         self.store
-            .record_verification(record.id, record.version, &verification)
+            .record_verification(record.id, record.version, &verification, audit.as_ref())
             .await?;
         Ok(())
     }
@@ -214,4 +215,36 @@ impl Patchbay {
         });
         Ok(VerifyOutcome::from_checks(checks))
     }
+}
+
+/// The audit event (and webhook event) of a verification that changed the status: old and new
+/// status and the checks that did not pass (names, statuses and messages: never a secret).
+fn status_change(record: &ConfigurationRecord, v: &crate::storage::VerificationRecord) -> crate::storage::AuditEvent {
+    let failing: Vec<serde_json::Value> = v
+        .details
+        .as_ref()
+        .and_then(|d| d.as_array())
+        .map(|checks| {
+            checks
+                .iter()
+                .filter(|c| matches!(c.get("status").and_then(|s| s.as_str()), Some("failed" | "warning")))
+                .cloned()
+                .collect()
+        })
+        .unwrap_or_default();
+    AuditAction::VerificationStatusChanged
+        .event(
+            Some(record.org_id),
+            Some(record.uuid.to_string()),
+            crate::service::names(&["verification_status"]),
+        )
+        .with_data(serde_json::json!({
+            "configuration_id": record.id,
+            "provider": record.provider,
+            "account_sid": record.account_sid,
+            "old_status": record.verification_status.as_str(),
+            "new_status": v.status.as_str(),
+            "failing_checks": failing,
+            "last_verified_at": v.last_verified_at,
+        }))
 }

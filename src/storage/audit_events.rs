@@ -6,7 +6,8 @@ use chrono::{DateTime, Utc};
 use sqlx::types::Json;
 use sqlx::{Database, Encode, Executor, IntoArguments, Transaction, Type};
 
-use super::{Result, Store, on_backend};
+use super::{Result, Store, on_backend, webhooks};
+use crate::domain::webhook::EventType;
 
 /// An audit event, written in the same transaction as the change it describes.
 #[derive(Debug, Clone)]
@@ -24,6 +25,18 @@ pub struct AuditEvent {
     pub fields: Vec<String>,
     pub request_id: Option<String>,
     pub at: DateTime<Utc>,
+    /// What the webhook event of this change carries beside the resource's type and id (the
+    /// resource as the API shows it, old and new states): never a secret. Not stored in the
+    /// audit trail, which keeps field names only.
+    pub data: Option<serde_json::Value>,
+}
+
+impl AuditEvent {
+    /// This event with what its webhook event carries (see [`AuditEvent::data`]).
+    pub fn with_data(mut self, data: serde_json::Value) -> Self {
+        self.data = Some(data);
+        self
+    }
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -66,11 +79,13 @@ where
     for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
     Option<i64>: Encode<'a, DB> + Type<DB>,
     &'a str: Encode<'a, DB> + Type<DB>,
-    String: Encode<'a, DB> + Type<DB>,
     Option<String>: Encode<'a, DB> + Type<DB>,
     Json<&'a Vec<String>>: Encode<'a, DB> + Type<DB>,
-    DateTime<Utc>: Encode<'a, DB> + Type<DB>,
+    for<'q> i64: Encode<'q, DB> + Type<DB>,
+    for<'q> String: Encode<'q, DB> + Type<DB>,
+    for<'q> DateTime<Utc>: Encode<'q, DB> + Type<DB>,
 {
+    let resource_id = audit.resource_id.clone().unwrap_or_else(|| created_id.to_string());
     sqlx::query(
         "INSERT INTO audit_events (org_id, actor_token_id, actor, action, resource_type, resource_id, fields, \
          request_id, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
@@ -80,13 +95,50 @@ where
     .bind(&audit.actor)
     .bind(audit.action)
     .bind(audit.resource_type)
-    .bind(audit.resource_id.clone().unwrap_or_else(|| created_id.to_string()))
+    .bind(resource_id.clone())
     .bind(Json(&audit.fields))
     .bind(&audit.request_id)
     .bind(audit.at)
     .execute(&mut **tx)
     .await?;
+    // The outbox: in this same transaction, so the event exists exactly when the change does.
+    if let (Some(event_type), Some(org_id)) = (EventType::for_audit_action(audit.action), audit.org_id.or(org_id)) {
+        let msg_id = new_message_id();
+        let payload = event_payload(event_type, org_id, audit, &resource_id);
+        webhooks::enqueue(tx, org_id, event_type, msg_id, payload, audit.at).await?;
+    }
     Ok(())
+}
+
+/// A `webhook-id`: `msg_` + 32 hex digits, unique per event.
+pub fn new_message_id() -> String {
+    format!("msg_{}", uuid::Uuid::new_v4().simple())
+}
+
+/// The body of the webhook event announcing `audit`: `{type, timestamp, data}` as Standard
+/// Webhooks has it, `data` being what the service passed plus who did what to which resource.
+fn event_payload(event_type: EventType, org_id: i64, audit: &AuditEvent, resource_id: &str) -> String {
+    let mut data = match &audit.data {
+        Some(serde_json::Value::Object(map)) => map.clone(),
+        _ => serde_json::Map::new(),
+    };
+    data.insert("organization_id".into(), org_id.into());
+    data.insert("resource_type".into(), audit.resource_type.into());
+    data.insert("resource_id".into(), resource_id.into());
+    data.insert("changed_fields".into(), audit.fields.clone().into());
+    data.insert("actor".into(), audit.actor.clone().into());
+    data.insert("request_id".into(), audit.request_id.clone().into());
+    envelope(event_type, audit.at, data.into())
+}
+
+/// `{type, timestamp, data}`, the body of every event.
+pub fn envelope(event_type: EventType, at: DateTime<Utc>, data: serde_json::Value) -> String {
+    serde_json::json!({
+        "type": event_type.as_str(),
+        "timestamp": at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+        "data": data,
+    })
+    .to_string()
 }
 
 impl Store {

@@ -355,11 +355,19 @@ impl Store {
     /// Stores a verification result unless the row changed meanwhile (`version` moved on), and
     /// bumps the version: a write that read the row before this result was stored then loses its
     /// race (and is retried on the fresh row) instead of putting back the verification it read.
-    pub async fn record_verification(&self, id: i64, version: i64, v: &VerificationRecord) -> Result<bool> {
-        let rows_affected = on_backend!(self, write, |pool| {
-            sqlx::query(
+    pub async fn record_verification(
+        &self,
+        id: i64,
+        version: i64,
+        v: &VerificationRecord,
+        audit: Option<&AuditEvent>,
+    ) -> Result<bool> {
+        on_backend!(self, write, |pool| {
+            let mut tx = pool.begin().await?;
+            let row: Option<(Uuid, i64)> = sqlx::query_as(
                 "UPDATE provider_configurations SET verification_status = $1, verification_details = $2, \
-                 last_verified_at = $3, next_verification_at = $4, version = version + 1 WHERE id = $5 AND version = $6",
+                 last_verified_at = $3, next_verification_at = $4, version = version + 1 WHERE id = $5 AND version = $6 \
+                 RETURNING uuid, org_id",
             )
             .bind(v.status.as_str())
             .bind(v.details.as_ref().map(Json))
@@ -367,11 +375,18 @@ impl Store {
             .bind(v.next_at)
             .bind(id)
             .bind(version)
-            .execute(pool)
-            .await?
-            .rows_affected()
-        });
-        Ok(rows_affected == 1)
+            .fetch_optional(&mut *tx)
+            .await?;
+            let Some((uuid, org_id)) = row else {
+                return Ok(false);
+            };
+            // A status change is audited (and announced to webhooks) with the result it records.
+            if let Some(audit) = audit {
+                audit_events::insert(&mut tx, audit, Some(org_id), uuid).await?;
+            }
+            tx.commit().await?;
+            Ok(true)
+        })
     }
 
     /// Claims up to `limit` rows whose verification is due, pushing their next check to
@@ -405,7 +420,7 @@ impl Store {
         gaps.push(format!("secret_key_id > ${}", loaded.len().max(1)));
         let filter = gaps.join(" OR ");
         // Provisioning journals hold sealed secrets too (recovery must open them).
-        for table in ["provider_configurations", "twilio_provisioning"] {
+        for table in ["provider_configurations", "twilio_provisioning", "webhook_endpoints"] {
             let sql = format!("SELECT secret_key_id FROM {table} WHERE {filter} LIMIT 1");
             let found: Option<String> = on_backend!(self, read, |pool| {
                 let mut query = sqlx::query_scalar(sqlx::AssertSqlSafe(sql));
@@ -442,13 +457,14 @@ impl Store {
         })
     }
 
-    /// How many stored secrets (configurations and provisioning journals) are sealed with a key
+    /// How many stored secrets (configurations, provisioning journals, webhook signing secrets) are sealed with a key
     /// other than `active_key_id`.
     pub async fn count_sealed_with_other_keys(&self, active_key_id: &str) -> Result<i64> {
         on_backend!(self, read, |pool| {
             Ok(sqlx::query_scalar(
                 "SELECT (SELECT COUNT(*) FROM provider_configurations WHERE secret_key_id <> $1) \
-                 + (SELECT COUNT(*) FROM twilio_provisioning WHERE secret_key_id <> $1)",
+                 + (SELECT COUNT(*) FROM twilio_provisioning WHERE secret_key_id <> $1) \
+                 + (SELECT COUNT(*) FROM webhook_endpoints WHERE secret_key_id <> $1)",
             )
             .bind(active_key_id)
             .fetch_one(pool)

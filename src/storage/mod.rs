@@ -17,6 +17,7 @@ mod sip;
 mod sqlite;
 mod twilio_provisioning;
 mod users;
+mod webhooks;
 
 use std::sync::Arc;
 
@@ -25,6 +26,7 @@ use sqlx::sqlite::SqlitePool;
 
 pub use api_tokens::{ApiTokenRecord, NewApiTokenRecord};
 pub use audit_events::{AuditEvent, AuditQuery, AuditRecord};
+pub use audit_events::{envelope as webhook_envelope, new_message_id as new_webhook_message_id};
 pub use bridges::{BridgeNumberRecord, BridgeRecord, Connected};
 pub use configurations::{
     ConfigurationKey, ConfigurationRecord, ConfigurationState, ConfigurationWithCount, ListQuery, VerificationRecord,
@@ -35,6 +37,10 @@ pub use phone_numbers::{NewPhoneNumber, NumberListing, PhoneNumberRecord};
 pub use sip::{AgentLinkRecord, SipNumberFilter, SipNumberListing};
 pub use twilio_provisioning::ProvisioningRecord;
 pub use users::{MemberRecord, MembershipRecord, SessionRecord, UserCredentials, UserRecord, UserTokenRecord};
+pub use webhooks::{
+    AttemptOutcome, ClaimedDelivery, NextStep, WebhookAttemptRecord, WebhookDeliveryRecord, WebhookEndpointRecord,
+    WebhookEndpointState,
+};
 
 /// The database behind the service, chosen by [`connect`].
 pub struct Store {

@@ -20,6 +20,7 @@ fn audit() -> AuditEvent {
         fields: Vec::new(),
         request_id: None,
         at: Utc::now(),
+        data: None,
     }
 }
 

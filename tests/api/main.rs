@@ -25,4 +25,5 @@ mod twilio_contract;
 mod v1;
 mod v2;
 mod verification;
+mod webhooks;
 mod worker;

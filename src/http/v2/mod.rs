@@ -6,6 +6,7 @@ mod bridges;
 mod configurations;
 mod numbers;
 mod organizations;
+mod webhooks;
 
 use std::collections::BTreeMap;
 
@@ -76,6 +77,40 @@ pub fn routes(routes: Routes) -> Routes {
             bridges::disconnect_provider,
         )
         .add(Method::GET, "/api/v2/platform/audit-events", audit::list_audit_events)
+        .add(Method::GET, webhooks::WEBHOOKS, webhooks::list_webhooks)
+        .add(Method::POST, webhooks::WEBHOOKS, webhooks::create_webhook)
+        .add(
+            Method::GET,
+            "/api/v2/platform/webhooks/event-types",
+            webhooks::list_event_types,
+        )
+        .add(Method::GET, "/api/v2/platform/webhooks/{id}", webhooks::get_webhook)
+        .add(Method::PATCH, "/api/v2/platform/webhooks/{id}", webhooks::patch_webhook)
+        .add(
+            Method::DELETE,
+            "/api/v2/platform/webhooks/{id}",
+            webhooks::delete_webhook,
+        )
+        .add(
+            Method::POST,
+            "/api/v2/platform/webhooks/{id}/rotate-secret",
+            webhooks::rotate_webhook_secret,
+        )
+        .add(
+            Method::POST,
+            "/api/v2/platform/webhooks/{id}/test",
+            webhooks::test_webhook,
+        )
+        .add(
+            Method::GET,
+            "/api/v2/platform/webhooks/{id}/deliveries",
+            webhooks::list_deliveries,
+        )
+        .add(
+            Method::POST,
+            "/api/v2/platform/webhooks/{id}/deliveries/{delivery_id}/retry",
+            webhooks::retry_delivery,
+        )
 }
 
 /// The v2 part of the OpenAPI document; schemas are collected from the operations.
@@ -104,9 +139,21 @@ pub fn routes(routes: Routes) -> Routes {
         bridges::connect_provider,
         bridges::disconnect_provider,
         audit::list_audit_events,
+        webhooks::list_webhooks,
+        webhooks::create_webhook,
+        webhooks::list_event_types,
+        webhooks::get_webhook,
+        webhooks::patch_webhook,
+        webhooks::delete_webhook,
+        webhooks::rotate_webhook_secret,
+        webhooks::test_webhook,
+        webhooks::list_deliveries,
+        webhooks::retry_delivery,
     ),
+    components(schemas(webhooks::WebhookEvent)),
     tags(
         (name = "v2: provider configurations", description = "Provider credentials of an organization; integer ids, `{status_code, message, data}` envelopes."),
+        (name = "v2: webhooks", description = "Events of the organization POSTed to its endpoints, signed per Standard Webhooks (`webhook-id`, `webhook-timestamp`, `webhook-signature`: `v1,` + base64 HMAC-SHA256 of `id.timestamp.body` keyed with the base64 part of the `whsec_` secret). Body: `WebhookEvent`. At least once: dedupe by `webhook-id`. 2xx is success; anything else is retried with exponential backoff and jitter for about three days, then the endpoint is disabled (`webhook_endpoint.disabled.v1`). Event types: configuration.created.v1, configuration.updated.v1, configuration.deleted.v1, configuration.verification_status_changed.v1 (old_status, new_status, failing_checks), number.added.v1, number.imported.v1, number.released.v1, number.connected.v1, number.disconnected.v1, bridge.created.v1, bridge.updated.v1, bridge.deleted.v1, twilio_provider.provisioned.v1, twilio_provider.updated.v1, twilio_provider.deprovisioned.v1, token.created.v1, token.revoked.v1, webhook_endpoint.disabled.v1, webhook.ping.v1 (test action only)."),
         (name = "v2: numbers and bridges", description = "The organization's phone numbers (one table with the v1 family's) and the bridges they are connected to; bridges are addressed by slug."),
     )
 )]

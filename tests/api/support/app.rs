@@ -98,6 +98,17 @@ pub async fn spawn_app_configured(
     http: patchbay::http::HttpSettings,
     carriers: impl FnOnce(&mut CarrierSettings),
 ) -> Option<TestApp> {
+    spawn_app_custom(backend, http, carriers, |app| app).await
+}
+
+/// [`spawn_app_configured`], the service changed by `customize` before it serves (webhook
+/// settings, quotas).
+pub async fn spawn_app_custom(
+    backend: Backend,
+    http: patchbay::http::HttpSettings,
+    carriers: impl FnOnce(&mut CarrierSettings),
+    customize: impl FnOnce(Patchbay) -> Patchbay,
+) -> Option<TestApp> {
     let (database_url, guard) = match backend {
         Backend::Sqlite => {
             let dir = tempfile::tempdir().unwrap();
@@ -114,11 +125,11 @@ pub async fn spawn_app_configured(
     // background verifier round by round with `patchbay::worker::run_round`.
     let mut settings = carrier_settings(&twilio.url());
     carriers(&mut settings);
-    let app = Arc::new(
+    let app = Arc::new(customize(
         open_patchbay_with(&database_url, &[TEST_KEY], settings)
             .await
             .with_verify_interval(std::time::Duration::ZERO),
-    );
+    ));
 
     let org = app.create_organization("acme", "Acme Voice").await.unwrap();
     let (_, admin) = app

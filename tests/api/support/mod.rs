@@ -12,9 +12,12 @@ pub mod process;
 pub mod store;
 pub mod v1;
 pub mod v2;
+pub mod webhooks;
 
 pub(crate) use app::both_backends;
-pub use app::{Backend, TestApp, spawn_app, spawn_app_configured, spawn_app_with, test_http_settings};
+pub use app::{
+    Backend, TestApp, spawn_app, spawn_app_configured, spawn_app_custom, spawn_app_with, test_http_settings,
+};
 pub use http::{join_all, send, wait_until};
 pub use postgres::ScratchPostgres;
 pub use v2::{

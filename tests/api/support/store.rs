@@ -51,7 +51,12 @@ pub async fn make_verification_due(app: &Patchbay, org: &Organization) {
     for row in rows {
         let mut v = row.state().verification;
         v.next_at = Some(chrono::Utc::now() - chrono::Duration::seconds(1));
-        assert!(app.store.record_verification(row.id, row.version, &v).await.unwrap());
+        assert!(
+            app.store
+                .record_verification(row.id, row.version, &v, None)
+                .await
+                .unwrap()
+        );
     }
 }
 
