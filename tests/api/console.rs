@@ -62,13 +62,13 @@ async fn sign_in_as(
     (response.status(), response.headers().clone(), cookie)
 }
 
-async fn session(app: &TestApp, email: &str) -> String {
+pub async fn session(app: &TestApp, email: &str) -> String {
     let (status, _, cookie) = sign_in_as(app, email, PASSWORD, &[]).await;
     assert_eq!(status, StatusCode::SEE_OTHER);
     cookie.expect("a session cookie")
 }
 
-async fn get(app: &TestApp, cookie: &str, path: &str) -> (StatusCode, String) {
+pub async fn get(app: &TestApp, cookie: &str, path: &str) -> (StatusCode, String) {
     let r = client()
         .get(app.url(path))
         .header("Cookie", cookie)

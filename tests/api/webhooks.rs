@@ -374,6 +374,19 @@ async fn retries_back_off_then_give_up(backend: Backend) {
         (failing.len(), failing[0].endpoint_id, failing[0].enabled),
         (1, hook, false)
     );
+    // The console's health board shows it to the organization's admins, not to its viewers.
+    crate::console::person(&app, "ops@example.org", Role::Admin).await;
+    crate::console::person(&app, "watcher@example.org", Role::Viewer).await;
+    let cookie = crate::console::session(&app, "ops@example.org").await;
+    let (status, board) = crate::console::get(&app, &cookie, "/console/").await;
+    assert_eq!(status, 200);
+    assert!(
+        board.contains("Webhook endpoints failing") && board.contains(&receiver.url("/in")),
+        "{board}"
+    );
+    let cookie = crate::console::session(&app, "watcher@example.org").await;
+    let (_, board) = crate::console::get(&app, &cookie, "/console/").await;
+    assert!(!board.contains("Webhook endpoints failing"), "{board}");
     let (_, audit) = send(app.admin(
         Method::GET,
         "/api/v2/platform/audit-events/?resource_type=webhook_endpoint",

@@ -73,6 +73,24 @@ pub(crate) async fn board(State(state): State<ConsoleState>, signed: Signed) -> 
         }
     }
     rows.sort_by_key(|(_, c)| (worst_first(c.verification_status), c.last_verified_at, c.id));
+    // Webhook endpoints are admin-only, so only the organizations the user administers.
+    let administered: Vec<_> = signed
+        .memberships
+        .iter()
+        .filter(|m| m.role.can_administer())
+        .map(|m| m.org.clone())
+        .collect();
+    let failing_hooks = match state.app.failing_webhook_endpoints(&administered).await {
+        Ok(list) => list,
+        Err(e) => return layout::bare_error(&e),
+    };
+    let org_name = |id: i64| {
+        administered
+            .iter()
+            .find(|o| o.id == id)
+            .map(|o| o.name.clone())
+            .unwrap_or_default()
+    };
     let body = html! {
         p { "Configurations that need attention across your organizations: failed first, then warning, then pending." }
         @if signed.memberships.is_empty() {
@@ -91,6 +109,23 @@ pub(crate) async fn board(State(state): State<ConsoleState>, signed: Signed) -> 
                             td { a href=(format!("/console/o/{}/configurations/{}", org.handle, c.id)) { (c.account_sid) } }
                             td { (when(c.last_verified_at)) }
                             td { (first_problem(c)) }
+                        }
+                    }
+                }
+            }
+        }
+        @if !failing_hooks.is_empty() {
+            h2 { "Webhook endpoints failing" }
+            table {
+                thead { tr { th { "Status" } th { "Organization" } th { "URL" } th { "Failing since" } th { "Why" } } }
+                tbody {
+                    @for hook in &failing_hooks {
+                        tr {
+                            td { @if hook.enabled { "failing" } @else { "disabled" } }
+                            td { (org_name(hook.org_id)) }
+                            td { (hook.url) }
+                            td { (when(hook.failing_since)) }
+                            td { (hook.disabled_reason.clone().unwrap_or_default()) }
                         }
                     }
                 }
