@@ -549,6 +549,131 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v2/platform/webhooks/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The organization's webhook endpoints (admin only) */
+        get: operations["v2_list_webhooks"];
+        put?: never;
+        /** Create a webhook endpoint; its signing secret is in this answer only */
+        post: operations["v2_create_webhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v2/platform/webhooks/event-types/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every event type, with what it announces */
+        get: operations["v2_list_event_types"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v2/platform/webhooks/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A webhook endpoint */
+        get: operations["v2_get_webhook"];
+        put?: never;
+        post?: never;
+        /** Delete a webhook endpoint and its deliveries */
+        delete: operations["v2_delete_webhook"];
+        options?: never;
+        head?: never;
+        /** Change a webhook endpoint (url, description, event_types, enabled) */
+        patch: operations["v2_patch_webhook"];
+        trace?: never;
+    };
+    "/api/v2/platform/webhooks/{id}/deliveries/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The endpoint's deliveries, newest first, with their attempts */
+        get: operations["v2_list_deliveries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v2/platform/webhooks/{id}/deliveries/{delivery_id}/retry/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send a delivery again now (one more attempt, whatever its status) */
+        post: operations["v2_retry_delivery"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v2/platform/webhooks/{id}/rotate-secret/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A new signing secret (in this answer only); the old one still signs for the grace period
+         * @description During the grace period (`PATCHBAY_WEBHOOK_SECRET_GRACE`, default 24h) each delivery carries two signatures in `webhook-signature`, one per secret, so a receiver can switch at its own pace.
+         */
+        post: operations["v2_rotate_webhook_secret"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v2/platform/webhooks/{id}/test/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Queue a `webhook.ping.v1` event for this endpoint (sent like any other, even when disabled it waits) */
+        post: operations["v2_test_webhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/healthz": {
         parameters: {
             query?: never;
@@ -933,6 +1058,19 @@ export interface components {
             /** @description Default false. */
             supportsCallTransfer?: boolean | null;
         };
+        /** @description Create body. */
+        CreateWebhookBody: {
+            /**
+             * @description https (plain http only for hosts the operator trusts); public addresses only, judged
+             *     with DNS when saved (a 400 on `url` otherwise).
+             * @example https://hooks.example.com/patchbay
+             */
+            url: string;
+            /** @description No NUL characters. */
+            description?: string | null;
+            /** @description At least one; see `GET /webhooks/event-types/`. */
+            event_types: components["schemas"]["WebhookEventType"][];
+        };
         /** @description The bridge object of create-bridge. */
         CreatedBridge: {
             /**
@@ -954,6 +1092,18 @@ export interface components {
             /** @description `DRAFT` (no provider, no number) or `ACTIVE` (a provider's numbers connected). */
             state: components["schemas"]["BridgeState"];
         };
+        DeliveryList: components["schemas"]["Paging"] & {
+            /**
+             * Format: int32
+             * @example 200
+             */
+            status_code: number;
+            /** @example Webhook deliveries fetched successfully. */
+            message: string;
+            data: components["schemas"]["WebhookDelivery"][];
+            /** Format: int64 */
+            count: number;
+        };
         DisconnectProvider: {
             /**
              * @description E.164.
@@ -974,6 +1124,28 @@ export interface components {
             phone_number: string;
             /** @description `DRAFT` once its last number is off. */
             state: components["schemas"]["BridgeState"];
+        };
+        EndpointEnvelope: {
+            /**
+             * Format: int32
+             * @example 200
+             */
+            status_code: number;
+            /** @example Webhook endpoint fetched successfully. */
+            message: string;
+            data: components["schemas"]["WebhookEndpoint"];
+        };
+        EndpointList: components["schemas"]["Paging"] & {
+            /**
+             * Format: int32
+             * @example 200
+             */
+            status_code: number;
+            /** @example Webhook endpoints fetched successfully. */
+            message: string;
+            data: components["schemas"]["WebhookEndpoint"][];
+            /** Format: int64 */
+            count: number;
         };
         Envelope_Bridge: {
             /**
@@ -1116,6 +1288,17 @@ export interface components {
             } | null;
             /** @description On a 500: quote it when reporting the problem. */
             request_id?: string | null;
+        };
+        EventTypeList: {
+            /**
+             * Format: int32
+             * @example 200
+             */
+            status_code: number;
+            message: string;
+            data: components["schemas"]["WebhookEventTypeInfo"][];
+            /** Format: int64 */
+            count: number;
         };
         /** @description A credential field of a provider. */
         FieldSpec: {
@@ -1283,6 +1466,15 @@ export interface components {
             /** @description Null clears the name; else not blank, no control characters, at most 100 characters. */
             name?: string | null;
         };
+        /** @description Patch body: only the fields sent change. */
+        PatchWebhookBody: {
+            url?: string | null;
+            /** @description No NUL characters. */
+            description?: string | null;
+            event_types?: components["schemas"]["WebhookEventType"][] | null;
+            /** @description `true` re-enables a disabled endpoint: its pending deliveries resume. */
+            enabled?: boolean | null;
+        };
         /** @description RFC 7807 problem details: every v1 error, served as `application/problem+json`. */
         Problem: {
             /**
@@ -1374,6 +1566,22 @@ export interface components {
         ProviderRef: ("twilio" | "plivo" | "telnyx" | "vonage" | "exotel" | "signalwire" | "sip" | "1" | "2" | "3" | "4" | "5" | "6" | "7") | (1 | 2 | 3 | 4 | 5 | 6 | 7);
         /** @enum {string} */
         ProviderSlug: "twilio" | "plivo" | "telnyx" | "vonage" | "exotel" | "signalwire" | "sip";
+        QueuedEnvelope: {
+            /**
+             * Format: int32
+             * @example 202
+             */
+            status_code: number;
+            message: string;
+            data: components["schemas"]["QueuedView"];
+        };
+        QueuedView: {
+            /**
+             * @description The `webhook-id` of the queued event.
+             * @example msg_2b8f0e3a6c1d4f5e9a7b0c1d2e3f4a5b
+             */
+            webhook_id?: string | null;
+        };
         RotateAuthToken: {
             /** @description The new auth token; Twilio must accept it. */
             authToken: string;
@@ -1638,6 +1846,98 @@ export interface components {
         };
         /** @enum {string} */
         VerificationStatus: "pending" | "verified" | "warning" | "failed";
+        WebhookAttempt: {
+            /**
+             * Format: int64
+             * @example 1
+             */
+            attempt: number;
+            /**
+             * Format: int64
+             * @description The receiver's HTTP status; null when none came (timeout, refused address…).
+             */
+            status_code?: number | null;
+            /** Format: int64 */
+            latency_ms: number;
+            error?: string | null;
+            at: string;
+        };
+        /** @description One event's delivery to this endpoint, with every attempt. */
+        WebhookDelivery: {
+            /** Format: int64 */
+            id: number;
+            /** @description The `webhook-id` (the same on every attempt: dedupe by it). */
+            webhook_id: string;
+            event_type: string;
+            /**
+             * @description `pending` (due at `next_attempt_at`), `succeeded` or `failed` (schedule exhausted).
+             * @example succeeded
+             */
+            status: string;
+            /** Format: int64 */
+            attempts_count: number;
+            next_attempt_at?: string | null;
+            created_at: string;
+            attempts: components["schemas"]["WebhookAttempt"][];
+        };
+        /** @description A webhook endpoint; its signing secret only in the answers of create and rotate-secret. */
+        WebhookEndpoint: {
+            /**
+             * Format: int64
+             * @example 1
+             */
+            id: number;
+            /** @example https://hooks.example.com/patchbay */
+            url: string;
+            description?: string | null;
+            /**
+             * @description The subscribed event types (see `GET /webhooks/event-types/`).
+             * @example [
+             *       "configuration.verification_status_changed.v1"
+             *     ]
+             */
+            event_types: string[];
+            /** @description `false` once deliveries failed for the whole retry schedule (PATCH `enabled: true` to resume). */
+            enabled: boolean;
+            disabled_reason?: string | null;
+            /** @description Since when deliveries to it fail (null once one succeeds). */
+            failing_since?: string | null;
+            /** @description Until then the previous signing secret signs too (after a rotation). */
+            previous_secret_valid_until?: string | null;
+            created_at: string;
+            updated_at: string;
+            /**
+             * @description `whsec_…`: shown once, on create and rotate-secret; verify signatures with it.
+             * @example whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw
+             */
+            secret?: string | null;
+        };
+        /** @description What a receiver gets (documentation only): the body of every delivery. */
+        WebhookEvent: {
+            /**
+             * @description One of the event types.
+             * @example configuration.verification_status_changed.v1
+             */
+            type: string;
+            /** @description When the change was committed (RFC 3339). */
+            timestamp: string;
+            /**
+             * @description `organization_id`, `resource_type`, `resource_id`, `changed_fields`, `actor`,
+             *     `request_id`, and per type: `old_status`, `new_status`, `failing_checks` (verification),
+             *     `endpoint` (ping). Never a secret.
+             */
+            data: unknown;
+        };
+        /**
+         * @description A subscribable event type (the ping, `webhook.ping.v1`, is sent by the test action only).
+         * @enum {string}
+         */
+        WebhookEventType: "configuration.created.v1" | "configuration.updated.v1" | "configuration.deleted.v1" | "configuration.verification_status_changed.v1" | "number.added.v1" | "number.imported.v1" | "number.released.v1" | "number.connected.v1" | "number.disconnected.v1" | "bridge.created.v1" | "bridge.updated.v1" | "bridge.deleted.v1" | "twilio_provider.provisioned.v1" | "twilio_provider.updated.v1" | "twilio_provider.deprovisioned.v1" | "token.created.v1" | "token.revoked.v1" | "webhook_endpoint.disabled.v1";
+        WebhookEventTypeInfo: {
+            /** @example configuration.verification_status_changed.v1 */
+            type: string;
+            description: string;
+        };
     };
     responses: never;
     parameters: never;
@@ -6606,6 +6906,986 @@ export interface operations {
             };
             /** @description Forbidden */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Throttled: see Retry-After and RateLimit-* headers */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Server fault; quote the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The request outlived its deadline */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    v2_list_webhooks: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Page number, from 1. Without `page` or `page_size` the first 1000 rows are returned;
+                 *     `count` and `next` tell when there are more.
+                 */
+                page?: number;
+                /** @description Rows per page (default 50). */
+                page_size?: number;
+            };
+            header: {
+                /**
+                 * @description The organization's handle (`domain_handle` in the organizations list).
+                 * @example demo
+                 */
+                "Org-Handle": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EndpointList"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Throttled: see Retry-After and RateLimit-* headers */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Server fault; quote the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The request outlived its deadline */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    v2_create_webhook: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The organization's handle (`domain_handle` in the organizations list).
+                 * @example demo
+                 */
+                "Org-Handle": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateWebhookBody"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EndpointEnvelope"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Payload Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Unsupported Media Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Throttled: see Retry-After and RateLimit-* headers */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Server fault; quote the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The request outlived its deadline */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    v2_list_event_types: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The organization's handle (`domain_handle` in the organizations list).
+                 * @example demo
+                 */
+                "Org-Handle": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EventTypeList"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Throttled: see Retry-After and RateLimit-* headers */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Server fault; quote the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The request outlived its deadline */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    v2_get_webhook: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The organization's handle (`domain_handle` in the organizations list).
+                 * @example demo
+                 */
+                "Org-Handle": string;
+            };
+            path: {
+                /** @description Webhook endpoint id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EndpointEnvelope"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Throttled: see Retry-After and RateLimit-* headers */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Server fault; quote the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The request outlived its deadline */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    v2_delete_webhook: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The organization's handle (`domain_handle` in the organizations list).
+                 * @example demo
+                 */
+                "Org-Handle": string;
+            };
+            path: {
+                /** @description Webhook endpoint id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted; empty body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Throttled: see Retry-After and RateLimit-* headers */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Server fault; quote the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The request outlived its deadline */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    v2_patch_webhook: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The organization's handle (`domain_handle` in the organizations list).
+                 * @example demo
+                 */
+                "Org-Handle": string;
+                /**
+                 * @description An `ETag` from an earlier answer: the write applies only if the resource is still at that version (else 412).
+                 *     Judged once the request is otherwise valid (RFC 9110 §13.2.1): a bad body is a 400 whatever the `If-Match`.
+                 */
+                "If-Match"?: string;
+            };
+            path: {
+                /** @description Webhook endpoint id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PatchWebhookBody"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EndpointEnvelope"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Precondition Failed */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Payload Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Unsupported Media Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Throttled: see Retry-After and RateLimit-* headers */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Server fault; quote the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The request outlived its deadline */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    v2_list_deliveries: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Page number, from 1. Without `page` or `page_size` the first 1000 rows are returned;
+                 *     `count` and `next` tell when there are more.
+                 */
+                page?: number;
+                /** @description Rows per page (default 50). */
+                page_size?: number;
+            };
+            header: {
+                /**
+                 * @description The organization's handle (`domain_handle` in the organizations list).
+                 * @example demo
+                 */
+                "Org-Handle": string;
+            };
+            path: {
+                /** @description Webhook endpoint id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeliveryList"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Throttled: see Retry-After and RateLimit-* headers */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Server fault; quote the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The request outlived its deadline */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    v2_retry_delivery: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The organization's handle (`domain_handle` in the organizations list).
+                 * @example demo
+                 */
+                "Org-Handle": string;
+            };
+            path: {
+                /** @description Webhook endpoint id */
+                id: number;
+                /** @description Delivery id */
+                delivery_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Accepted */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QueuedEnvelope"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Throttled: see Retry-After and RateLimit-* headers */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Server fault; quote the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The request outlived its deadline */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    v2_rotate_webhook_secret: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The organization's handle (`domain_handle` in the organizations list).
+                 * @example demo
+                 */
+                "Org-Handle": string;
+            };
+            path: {
+                /** @description Webhook endpoint id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EndpointEnvelope"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Throttled: see Retry-After and RateLimit-* headers */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Server fault; quote the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The request outlived its deadline */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    v2_test_webhook: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The organization's handle (`domain_handle` in the organizations list).
+                 * @example demo
+                 */
+                "Org-Handle": string;
+            };
+            path: {
+                /** @description Webhook endpoint id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Accepted */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QueuedEnvelope"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not Found */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -257,6 +257,23 @@ pub(super) fn judges() -> Vec<super::openapi::tests::Judged> {
         |b| bridge::parse_new_number(b).map(drop).map_err(Error::validation),
         serde_json::json!({}),
     );
+    let new_hook = body(
+        |b| {
+            crate::domain::webhook::parse_new_endpoint(b)
+                .map(drop)
+                .map_err(Error::validation)
+        },
+        serde_json::json!({}),
+    );
+    let hook_patch = body(
+        |b| {
+            crate::domain::webhook::parse_endpoint_patch(b)
+                .map(drop)
+                .map_err(Error::validation)
+        },
+        serde_json::json!({}),
+    );
+    let window = query(|q| configurations::Window::of_query(q).map(drop));
     let list = query(|q| configurations::parse_list_query(q).map(drop));
     let nul = query(super::extract::refuse_nul);
     let mut judged: Vec<Judged> = vec![
@@ -274,7 +291,23 @@ pub(super) fn judges() -> Vec<super::openapi::tests::Judged> {
             nul("resource_type"),
         ),
         ("GET /api/v2/platform/audit-events/", "resource_id", nul("resource_id")),
+        ("CreateWebhookBody", "url", new_hook("url")),
+        ("CreateWebhookBody", "description", new_hook("description")),
+        ("PatchWebhookBody", "url", hook_patch("url")),
+        ("PatchWebhookBody", "description", hook_patch("description")),
     ];
+    for hook_list in [
+        "/api/v2/platform/webhooks/",
+        "/api/v2/platform/webhooks/{id}/deliveries/",
+    ] {
+        for field in ["page", "page_size"] {
+            judged.push((
+                Box::leak(format!("GET {hook_list}").into_boxed_str()),
+                field,
+                window(field),
+            ));
+        }
+    }
     for list_path in [
         "/api/v2/platform/audit-events/",
         "/api/v2/platform/telephony/bridges/",

@@ -23,9 +23,13 @@ from .create_number import CreateNumber
 from .create_sip_credential import CreateSipCredential
 from .create_sip_phone_number import CreateSipPhoneNumber
 from .create_twilio_provider import CreateTwilioProvider
+from .create_webhook_body import CreateWebhookBody
 from .created_bridge import CreatedBridge
+from .delivery_list import DeliveryList
 from .disconnect_provider import DisconnectProvider
 from .disconnected_view import DisconnectedView
+from .endpoint_envelope import EndpointEnvelope
+from .endpoint_list import EndpointList
 from .envelope_bridge import EnvelopeBridge
 from .envelope_bridge_data import EnvelopeBridgeData
 from .envelope_bridge_detail import EnvelopeBridgeDetail
@@ -38,6 +42,7 @@ from .envelope_disconnected_view import EnvelopeDisconnectedView
 from .envelope_disconnected_view_data import EnvelopeDisconnectedViewData
 from .error_envelope import ErrorEnvelope
 from .error_envelope_errors_type_0 import ErrorEnvelopeErrorsType0
+from .event_type_list import EventTypeList
 from .field_spec import FieldSpec
 from .id import Id
 from .import_envelope import ImportEnvelope
@@ -55,12 +60,15 @@ from .organization import Organization
 from .organization_list import OrganizationList
 from .paging import Paging
 from .patch_configuration import PatchConfiguration
+from .patch_webhook_body import PatchWebhookBody
 from .problem import Problem
 from .problem_errors import ProblemErrors
 from .provider import Provider
 from .provider_configuration import ProviderConfiguration
 from .provider_list import ProviderList
 from .provider_slug import ProviderSlug
+from .queued_envelope import QueuedEnvelope
+from .queued_view import QueuedView
 from .rotate_auth_token import RotateAuthToken
 from .sip_affected_agent import SipAffectedAgent
 from .sip_credential import SipCredential
@@ -87,6 +95,12 @@ from .v1_unlink_agent_mode import V1UnlinkAgentMode
 from .v2_list_configurations_provider import V2ListConfigurationsProvider
 from .verification_check import VerificationCheck
 from .verification_status import VerificationStatus
+from .webhook_attempt import WebhookAttempt
+from .webhook_delivery import WebhookDelivery
+from .webhook_endpoint import WebhookEndpoint
+from .webhook_event import WebhookEvent
+from .webhook_event_type import WebhookEventType
+from .webhook_event_type_info import WebhookEventTypeInfo
 
 __all__ = (
     "AccountNumber",
@@ -113,8 +127,12 @@ __all__ = (
     "CreateSipCredential",
     "CreateSipPhoneNumber",
     "CreateTwilioProvider",
+    "CreateWebhookBody",
+    "DeliveryList",
     "DisconnectedView",
     "DisconnectProvider",
+    "EndpointEnvelope",
+    "EndpointList",
     "EnvelopeBridge",
     "EnvelopeBridgeData",
     "EnvelopeBridgeDetail",
@@ -127,6 +145,7 @@ __all__ = (
     "EnvelopeDisconnectedViewData",
     "ErrorEnvelope",
     "ErrorEnvelopeErrorsType0",
+    "EventTypeList",
     "FieldSpec",
     "Id",
     "ImportEnvelope",
@@ -144,12 +163,15 @@ __all__ = (
     "OrganizationList",
     "Paging",
     "PatchConfiguration",
+    "PatchWebhookBody",
     "Problem",
     "ProblemErrors",
     "Provider",
     "ProviderConfiguration",
     "ProviderList",
     "ProviderSlug",
+    "QueuedEnvelope",
+    "QueuedView",
     "RotateAuthToken",
     "SipAffectedAgent",
     "SipCredential",
@@ -176,4 +198,10 @@ __all__ = (
     "V2ListConfigurationsProvider",
     "VerificationCheck",
     "VerificationStatus",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookEndpoint",
+    "WebhookEvent",
+    "WebhookEventType",
+    "WebhookEventTypeInfo",
 )
