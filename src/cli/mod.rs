@@ -5,6 +5,7 @@ pub mod config;
 pub mod keys;
 pub mod org;
 pub mod serve;
+mod service_token;
 pub mod token;
 
 use std::sync::Arc;

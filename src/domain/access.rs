@@ -94,14 +94,19 @@ pub struct NewApiToken {
 
 impl NewApiToken {
     pub fn generate() -> Self {
+        Self::generate_with_prefix(TOKEN_PREFIX)
+    }
+
+    /// A token of another kind, told apart by its prefix (service tokens: `pbs_`).
+    pub fn generate_with_prefix(prefix: &str) -> Self {
         let mut bytes = [0u8; TOKEN_BYTES];
         rand::rng().fill_bytes(&mut bytes);
         let token = format!(
-            "{TOKEN_PREFIX}{}",
+            "{prefix}{}",
             base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
         );
         let hash = hash_token(&token);
-        let display_prefix = token[..TOKEN_PREFIX.len() + 6].to_owned();
+        let display_prefix = token[..prefix.len() + 6].to_owned();
         Self {
             secret: SecretString::from(token),
             hash,
@@ -118,9 +123,14 @@ pub fn hash_token(token: &str) -> String {
 
 /// Whether a presented string is shaped like one of our tokens (avoids a DB look-up for junk).
 pub fn looks_like_token(token: &str) -> bool {
-    token.len() == TOKEN_PREFIX.len() + 43
-        && token.starts_with(TOKEN_PREFIX)
-        && token[TOKEN_PREFIX.len()..]
+    looks_like_token_of(TOKEN_PREFIX, token)
+}
+
+/// [`looks_like_token`] for a token of the kind `prefix` names.
+pub fn looks_like_token_of(prefix: &str, token: &str) -> bool {
+    token.len() == prefix.len() + 43
+        && token.starts_with(prefix)
+        && token[prefix.len()..]
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }

@@ -56,6 +56,11 @@ impl TokenState {
 
 impl Patchbay {
     pub async fn authenticate(&self, token: &str) -> Result<Caller> {
+        if crate::domain::routing::is_service_token(token) {
+            // Valid or not, a service token gets no further than call routing.
+            self.authenticate_service(token).await?;
+            return Err(Error::Forbidden(crate::service::routing::SERVICE_TOKEN_ONLY));
+        }
         if !looks_like_token(token) {
             return Err(Error::InvalidToken);
         }

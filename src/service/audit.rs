@@ -30,6 +30,10 @@ pub enum AuditAction {
     BridgeDeleted,
     BridgeNumberConnected,
     BridgeNumberDisconnected,
+    ServiceTokenCreated,
+    ServiceTokenRevoked,
+    /// A trunk's password left in an outbound route answer (fields: the call's `to`/`from`).
+    RouteSecretReleased,
 }
 
 impl AuditAction {
@@ -57,6 +61,9 @@ impl AuditAction {
             Self::BridgeDeleted => "bridge.deleted",
             Self::BridgeNumberConnected => "bridge.number_connected",
             Self::BridgeNumberDisconnected => "bridge.number_disconnected",
+            Self::ServiceTokenCreated => "service_token.created",
+            Self::ServiceTokenRevoked => "service_token.revoked",
+            Self::RouteSecretReleased => "route.secret_released",
         }
     }
 
@@ -80,6 +87,8 @@ impl AuditAction {
             | Self::BridgeDeleted
             | Self::BridgeNumberConnected
             | Self::BridgeNumberDisconnected => "bridge",
+            Self::ServiceTokenCreated | Self::ServiceTokenRevoked => "service_token",
+            Self::RouteSecretReleased => "configuration",
         }
     }
 

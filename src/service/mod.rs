@@ -15,7 +15,9 @@ pub mod numbers;
 pub mod ops;
 pub mod phone_numbers;
 pub mod provisioning;
+pub mod routing;
 pub mod sealer;
+pub mod service_tokens;
 pub mod sip;
 pub mod twilio;
 pub mod verification;
@@ -52,6 +54,8 @@ pub struct Patchbay {
     pub max_idempotency_keys_per_org: i64,
     /// Audit events older than this are purged by the background worker.
     pub audit_retention: Duration,
+    /// Call routing's caches and released-secrets ledger (see [`routing`]).
+    pub routing: Arc<routing::Routing>,
 }
 
 tokio::task_local! {
@@ -141,6 +145,7 @@ impl Patchbay {
             max_numbers_per_org: DEFAULT_MAX_NUMBERS_PER_ORG,
             max_idempotency_keys_per_org: DEFAULT_MAX_IDEMPOTENCY_KEYS_PER_ORG,
             audit_retention: DEFAULT_AUDIT_RETENTION,
+            routing: Arc::default(),
         }
     }
 

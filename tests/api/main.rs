@@ -15,6 +15,7 @@ mod numbers;
 mod openapi;
 mod operability;
 mod pages_examples;
+mod routing;
 mod sip;
 mod ssrf;
 mod twilio_contract;

@@ -6,6 +6,9 @@ mod bridges;
 mod configurations;
 mod numbers;
 mod organizations;
+mod routing;
+
+pub use routing::{ROUTES_PREFIX, forget_cached_routes};
 
 use std::collections::BTreeMap;
 
@@ -76,6 +79,16 @@ pub fn routes(routes: Routes) -> Routes {
             bridges::disconnect_provider,
         )
         .add(Method::GET, "/api/v2/platform/audit-events", audit::list_audit_events)
+        .add(
+            Method::GET,
+            "/api/v2/platform/telephony/routes/inbound",
+            routing::inbound,
+        )
+        .add(
+            Method::POST,
+            "/api/v2/platform/telephony/routes/outbound",
+            routing::outbound,
+        )
 }
 
 /// The v2 part of the OpenAPI document; schemas are collected from the operations.
@@ -104,9 +117,12 @@ pub fn routes(routes: Routes) -> Routes {
         bridges::connect_provider,
         bridges::disconnect_provider,
         audit::list_audit_events,
+        routing::inbound,
+        routing::outbound,
     ),
     tags(
         (name = "v2: provider configurations", description = "Provider credentials of an organization; integer ids, `{status_code, message, data}` envelopes."),
+        (name = "v2: call routing", description = "For the machines that place and answer calls (SBCs, SIP services, dialers), with a service token: who answers a number, and which trunk places a call."),
         (name = "v2: numbers and bridges", description = "The organization's phone numbers (one table with the v1 family's) and the bridges they are connected to; bridges are addressed by slug."),
     )
 )]
