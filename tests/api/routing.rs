@@ -5,8 +5,9 @@
 
 use std::time::{Duration, Instant};
 
+use crate::support::process::{LoggedServer, ServerProcess, patchbay_command, run, run_json};
 use crate::support::v1::{v1, v1_as};
-use crate::support::{BRIDGES, NUMBERS, TestApp, both_backends, send};
+use crate::support::{BRIDGES, NUMBERS, TEST_KEY, TestApp, both_backends, send};
 use patchbay::domain::verification::VerificationStatus;
 use patchbay::storage::{ConfigurationKey, VerificationRecord};
 use reqwest::Method;
@@ -104,6 +105,20 @@ async fn within(bound: Duration, what: &str, mut check: impl AsyncFnMut() -> boo
         assert!(start.elapsed() < bound, "{what}: not within {bound:?}");
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
+}
+
+/// `patchbay` on the test app's database, as an operator runs it from another process.
+fn cli(database_url: &str) -> std::process::Command {
+    let mut cmd = patchbay_command();
+    cmd.env("PATCHBAY_MASTER_KEY", TEST_KEY)
+        .args(["--database-url", database_url]);
+    cmd
+}
+
+/// Waits for the window of a CPS limit to open, so that a short burst falls in one window.
+async fn at_window_start() {
+    let ms = u64::from(chrono::Utc::now().timestamp_subsec_millis());
+    tokio::time::sleep(Duration::from_millis(1000 - ms + 20)).await;
 }
 
 both_backends! {
@@ -286,8 +301,7 @@ both_backends! {
 
         // Up to the limit in one second, then 429 with the wait; after the wait, calls go again.
         // (Sent right after a window opens, so the calls of one burst share a window.)
-        let ms = chrono::Utc::now().timestamp_subsec_millis() as u64;
-        tokio::time::sleep(Duration::from_millis(1000 - ms + 20)).await;
+        at_window_start().await;
         let mut statuses = Vec::new();
         let mut paced = None;
         for _ in 0..3 {
@@ -310,8 +324,7 @@ both_backends! {
         assert_eq!(call("+14155550600").await.unwrap().status(), 200);
 
         // Two credentials sharing a cpsKey share its limit.
-        let ms = chrono::Utc::now().timestamp_subsec_millis() as u64;
-        tokio::time::sleep(Duration::from_millis(1000 - ms + 20)).await;
+        at_window_start().await;
         let mut statuses = Vec::new();
         for from in ["+14155550700", "+14155550800", "+14155550700", "+14155550800"] {
             statuses.push(call(from).await.unwrap().status().as_u16());
@@ -343,5 +356,79 @@ both_backends! {
         let (status, _) = send(app.admin(Method::DELETE, &format!("/api/v2/platform/telephony/providers-configurations/{config}/?force=true"))).await;
         assert!(status == 204 || status == 200, "{status}");
         assert_eq!(inbound(&app, &token, "+14155550900").await.0, 404);
+    }
+
+    async fn two_server_processes_share_cps_limits_and_hear_of_changes_within_a_second(app) {
+        routable(&app, "trunk-m", "+14155551000", "m", json!({"cpsLimit": 2})).await;
+        routable(&app, "trunk-n", "+14155551100", "n", json!({})).await;
+        routable(&app, "trunk-o", "+14155551200", "o", json!({})).await;
+
+        // The CLI mints a service token (another process), lists it without its secret.
+        let created = run_json(cli(&app.database_url).args(["token", "create", "--service", "--org", "acme", "--label", "sbc"]));
+        let (id, token) = (created["id"].as_i64().unwrap(), created["token"].as_str().unwrap().to_owned());
+        assert!(token.starts_with("pbs_"), "{created}");
+        let (ok, listed, _) = run(cli(&app.database_url).args(["token", "list", "--service", "--json"]));
+        assert!(ok && listed.contains(&format!("\"id\":{id}")) && listed.contains("[\"acme\"]"), "{listed}");
+        assert!(!listed.contains(&token), "{listed}");
+
+        // Two servers besides the in-process one: `a` logs everything it can (trace).
+        let mut a_cmd = cli(&app.database_url);
+        a_cmd.env("PATCHBAY_RATE_LIMIT_PER_SECOND", "0");
+        let a = LoggedServer::start(a_cmd).unwrap();
+        let b = ServerProcess::start(&app.database_url).await;
+        let client = reqwest::Client::new();
+        let on = |base: &str, method: Method, path: &str| {
+            client.request(method, format!("{base}{path}")).header("Authorization", format!("Token {token}"))
+        };
+        let a_base = a.url("");
+        let bases = [a_base.as_str(), b.base.as_str()];
+        for base in bases {
+            let (status, body) = send(on(base, Method::GET, INBOUND).query(&[("to", "+14155551100")])).await;
+            assert_eq!(status, 200, "{base}: {body}");
+        }
+
+        // One CPS limit across instances: 2 calls a second, whichever instance takes them.
+        at_window_start().await;
+        let mut statuses = Vec::new();
+        for base in [bases[0], bases[1], bases[0]] {
+            let call = on(base, Method::POST, OUTBOUND).json(&json!({"from": "+14155551000", "to": "+14155550123"}));
+            statuses.push(send(call).await.0);
+        }
+        assert_eq!(statuses, [200, 200, 429]);
+
+        // A number disconnected through `a`: `a` answers so at once, `b` within a second.
+        let disconnect = client.post(format!("{a_base}{BRIDGES}n/disconnect-provider/"))
+            .header("Authorization", format!("Token {}", app.admin)).header("Org-Handle", "acme")
+            .json(&json!({"phone_number": "+14155551100"}));
+        assert_eq!(send(disconnect).await.0, 200);
+        assert_eq!(send(on(bases[0], Method::GET, INBOUND).query(&[("to", "+14155551100")])).await.0, 409);
+        within(Duration::from_secs(1), "a change seen by the other instance", async || {
+            send(on(bases[1], Method::GET, INBOUND).query(&[("to", "+14155551100")])).await.0 == 409
+        }).await;
+
+        // Revoked by the CLI (another process): every instance refuses it within a second.
+        let revoked = run_json(cli(&app.database_url).args(["token", "revoke", "--service", &id.to_string()]));
+        assert_eq!(revoked["revoked"], true);
+        let revoked_at = Instant::now();
+        for base in bases {
+            within(Duration::from_secs(1).saturating_sub(revoked_at.elapsed()), "a revoked token refused", async || {
+                send(on(base, Method::GET, INBOUND).query(&[("to", "+14155551000")])).await.0 == 401
+            }).await;
+        }
+
+        // Released just before `a` is stopped: still in the audit trail (drained on shutdown).
+        let (_, fresh) = service_token(&app).await;
+        let last = client.post(format!("{a_base}{OUTBOUND}")).header("Authorization", format!("Token {fresh}"))
+            .json(&json!({"from": "+14155551200", "to": "+14155550123"}));
+        assert_eq!(send(last).await.0, 200);
+
+        // Stopped gracefully, both have written their releases; `a` never logged the secret.
+        b.stop().await;
+        let (stdout, stderr) = a.stop();
+        assert!(stderr.contains("routes/outbound"), "trace logs show the requests: {stderr}");
+        assert!(!stdout.contains(PASSWORD) && !stderr.contains(PASSWORD), "the secret is never logged");
+        let (_, audit) = send(app.admin(Method::GET, "/api/v2/platform/audit-events/?resource_type=configuration")).await;
+        let releases = audit["data"].as_array().unwrap().iter().filter(|e| e["action"] == "route.secret_released").count();
+        assert_eq!(releases, 3, "{audit}");
     }
 }
