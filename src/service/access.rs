@@ -64,6 +64,7 @@ impl Patchbay {
         if !looks_like_token(token) {
             return Err(Error::InvalidToken);
         }
+        // Not cached: `token revoke` (another process) takes effect on the next request.
         let (record, org) = self
             .store
             .api_token_by_hash(&hash_token(token))

@@ -2,6 +2,10 @@
 //! or bridge (outbound, the one answer that carries a secret), the CPS limits, the ledger of
 //! released secrets, and the in-process caches that keep this path off the database.
 //!
+//! The same caches serve two other hot read paths: GET of one configuration and the
+//! configurations list (never the reads a write is based on). Organization tokens are not
+//! cached: their revocation by the CLI takes effect on the very next request.
+//!
 //! Caches hold what the database holds (sealed secrets stay sealed) and are dropped whole when
 //! anything they depend on may have changed: at once for writes made through this instance
 //! (read-your-writes), and within a second for writes of other processes. Migration 0009's
@@ -26,7 +30,9 @@ use crate::service::service_tokens::ServiceCaller;
 use crate::service::sip::SipCredential;
 use crate::service::twilio::SIP_PASSWORD;
 use crate::service::{AuditAction, Patchbay, RowBinding, now};
-use crate::storage::{AuditEvent, RouteRecord, ServiceTokenGrant, Store};
+use crate::storage::{
+    AuditEvent, ConfigurationKey, ConfigurationRecord, ListQuery, Organization, RouteRecord, ServiceTokenGrant, Store,
+};
 
 pub const UNKNOWN_NUMBER: &str = "No route: the number is unknown.";
 pub const UNKNOWN_BRIDGE: &str = "No route: the bridge is unknown.";
@@ -37,7 +43,7 @@ pub const SERVICE_TOKENS_ONLY: &str = "Only service tokens may call the routing 
 pub const POLL_EVERY: Duration = Duration::from_millis(200);
 /// Entries a cache holds before it is emptied (a bound on memory, not an eviction policy: a
 /// full cache refills with what is asked for).
-const CACHE_ENTRIES: usize = 100_000;
+const CACHE_ENTRIES: usize = 20_000;
 /// Released secrets written per transaction, and how long the flusher gathers a batch.
 const LEDGER_BATCH: usize = 500;
 const LEDGER_GATHER: Duration = Duration::from_millis(50);
@@ -56,7 +62,12 @@ pub struct RoutingCaches {
     epoch: AtomicU64,
     service_tokens: RwLock<HashMap<String, ServiceTokenGrant>>,
     routes: RwLock<HashMap<String, Arc<RouteRecord>>>,
+    /// Configurations by `org:id`, and list pages by `org:provider:limit:offset`.
+    configurations: RwLock<HashMap<String, Arc<ConfigurationRecord>>>,
+    lists: RwLock<HashMap<String, ConfigurationPage>>,
 }
+
+type ConfigurationPage = Arc<(Vec<ConfigurationRecord>, i64)>;
 
 fn keep<V>(map: &RwLock<HashMap<String, V>>, epoch: &AtomicU64, began: u64, key: String, value: V) {
     let mut map = map.write().unwrap_or_else(|e| e.into_inner());
@@ -83,6 +94,8 @@ impl RoutingCaches {
         self.epoch.fetch_add(1, Ordering::AcqRel);
         self.service_tokens.write().unwrap_or_else(|e| e.into_inner()).clear();
         self.routes.write().unwrap_or_else(|e| e.into_inner()).clear();
+        self.configurations.write().unwrap_or_else(|e| e.into_inner()).clear();
+        self.lists.write().unwrap_or_else(|e| e.into_inner()).clear();
     }
 
     pub fn service_token(&self, hash: &str) -> Option<ServiceTokenGrant> {
@@ -275,6 +288,33 @@ async fn watch_changes(routing: Arc<Routing>, store: Arc<Store>) {
 }
 
 impl Patchbay {
+    /// [`Self::get_configuration`] for answering a GET (never as the base of a write: a cached
+    /// row may be a moment behind another process's write).
+    pub async fn read_configuration(&self, org: &Organization, id: i64) -> Result<Arc<ConfigurationRecord>> {
+        let caches = &self.routing.caches;
+        let key = format!("{}:{id}", org.id);
+        if let Some(hit) = cached(&caches.configurations, &key) {
+            return Ok(hit);
+        }
+        let began = caches.epoch();
+        let record = Arc::new(self.get_configuration(org, ConfigurationKey::Id(id)).await?);
+        keep(&caches.configurations, &caches.epoch, began, key, record.clone());
+        Ok(record)
+    }
+
+    /// [`Self::list_configurations`] for answering a GET, cached like [`Self::read_configuration`].
+    pub async fn read_configurations(&self, org: &Organization, query: ListQuery<'_>) -> Result<ConfigurationPage> {
+        let caches = &self.routing.caches;
+        let key = format!("{}:{:?}:{:?}", org.id, query.provider, query.page);
+        if let Some(hit) = cached(&caches.lists, &key) {
+            return Ok(hit);
+        }
+        let began = caches.epoch();
+        let page = Arc::new(self.list_configurations(org, query).await?);
+        keep(&caches.lists, &caches.epoch, began, key, page.clone());
+        Ok(page)
+    }
+
     /// The number with its route, from the cache or the database.
     async fn route_for_number(&self, number: &str) -> Result<Option<Arc<RouteRecord>>> {
         let caches = &self.routing.caches;

@@ -107,6 +107,8 @@ impl Patchbay {
         self.store
             .record_verification(record.id, record.version, &verification)
             .await?;
+        // This process's read caches see its own background writes at once (see `routing`).
+        self.routing.caches.invalidate();
         Ok(())
     }
 
