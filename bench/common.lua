@@ -25,6 +25,16 @@ function M.ids()
    return ids
 end
 
+-- One value a line, from the file the environment variable `var` names.
+function M.lines(var)
+   local out = {}
+   for line in io.lines(assert(os.getenv(var), var)) do
+      if line ~= "" then out[#out + 1] = line end
+   end
+   assert(#out > 0, "nothing in " .. var)
+   return out
+end
+
 -- Gives each wrk thread a distinct number (the global `tid` inside the thread).
 local next_tid = 0
 function M.setup(thread)

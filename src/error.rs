@@ -20,6 +20,10 @@ pub enum Error {
     OrgForbidden,
     #[error("You do not have permission to perform this action.")]
     ReadOnlyToken,
+    /// A valid token used where its kind may not go (service tokens outside call routing,
+    /// organization tokens on it).
+    #[error("{0}")]
+    Forbidden(&'static str),
     #[error("{0}")]
     NotFound(&'static str),
     #[error("{message}")]
@@ -87,7 +91,7 @@ impl Error {
         match self {
             Error::Unauthenticated | Error::InvalidToken => 401,
             Error::MissingOrgHandle | Error::Validation { .. } | Error::BadRequest(_) => 400,
-            Error::OrgForbidden | Error::ReadOnlyToken => 403,
+            Error::OrgForbidden | Error::ReadOnlyToken | Error::Forbidden(_) => 403,
             Error::NotFound(_) => 404,
             Error::MethodNotAllowed => 405,
             Error::Conflict(_) | Error::Refused { .. } | Error::QuotaExceeded(_) => 409,

@@ -6,6 +6,7 @@ pub mod keys;
 pub mod openapi;
 pub mod org;
 pub mod serve;
+mod service_token;
 pub mod token;
 pub mod user;
 

@@ -13,8 +13,13 @@ use super::org_by_handle;
 pub enum TokenCommand {
     /// Create an API token; it is printed once and stored only as a hash.
     Create {
+        /// The token's organization; with --service, each organization it may route (repeat
+        /// it), none for every organization.
+        #[arg(long, required_unless_present = "service")]
+        org: Vec<String>,
+        /// A service token: for the machines that route calls (see README, "Call routing").
         #[arg(long)]
-        org: String,
+        service: bool,
         #[arg(long, default_value = "admin", value_parser = ["admin", "viewer"])]
         role: String,
         #[arg(long)]
@@ -25,16 +30,21 @@ pub enum TokenCommand {
         #[arg(long)]
         json: bool,
     },
-    /// List an organization's tokens (never their secrets).
+    /// List an organization's tokens, or with --service the service tokens (never their secrets).
     List {
-        #[arg(long)]
-        org: String,
+        #[arg(long, required_unless_present = "service")]
+        org: Option<String>,
+        #[arg(long, conflicts_with = "org")]
+        service: bool,
         #[arg(long)]
         json: bool,
     },
     /// Revoke a token by id.
     Revoke {
         id: i64,
+        /// The id is a service token's.
+        #[arg(long)]
+        service: bool,
         #[arg(long)]
         json: bool,
     },
@@ -44,12 +54,19 @@ pub async fn run(app: &Patchbay, command: TokenCommand) -> anyhow::Result<()> {
     match command {
         TokenCommand::Create {
             org,
+            service,
             role,
             label,
             expires_in,
             json,
         } => {
-            let org = org_by_handle(app, &org).await?;
+            if service {
+                return super::service_token::create(app, &org, label.as_deref(), expires_in.as_deref(), json).await;
+            }
+            let [org] = org.as_slice() else {
+                anyhow::bail!("an organization token has exactly one --org");
+            };
+            let org = org_by_handle(app, org).await?;
             let role: Role = role.parse().map_err(anyhow::Error::msg)?;
             let expires_at = expires_in
                 .map(|d| parse_duration(&d).map(|d| chrono::Utc::now() + d))
@@ -72,7 +89,10 @@ pub async fn run(app: &Patchbay, command: TokenCommand) -> anyhow::Result<()> {
                 );
             }
         }
-        TokenCommand::List { org, json } => {
+        TokenCommand::List { org, service, json } => {
+            let Some(org) = org.filter(|_| !service) else {
+                return super::service_token::list(app, json).await;
+            };
             let org = org_by_handle(app, &org).await?;
             for t in app.list_tokens(&org).await? {
                 let state = TokenState::of(&t, chrono::Utc::now()).as_str();
@@ -94,7 +114,10 @@ pub async fn run(app: &Patchbay, command: TokenCommand) -> anyhow::Result<()> {
                 }
             }
         }
-        TokenCommand::Revoke { id, json } => {
+        TokenCommand::Revoke { id, service, json } => {
+            if service {
+                return super::service_token::revoke(app, id, json).await;
+            }
             anyhow::ensure!(app.revoke_token(id).await?, "no active token with id {id}");
             if json {
                 println!("{}", json!({"id": id, "revoked": true}));

@@ -5,6 +5,7 @@ pub mod bridge;
 pub mod catalogue;
 pub mod configuration;
 pub mod phone;
+pub mod routing;
 pub mod sip;
 pub mod twilio;
 pub mod user;

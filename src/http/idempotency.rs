@@ -70,7 +70,11 @@ pub async fn idempotency(
     mut req: Request,
     next: Next,
 ) -> Response {
-    if req.method() != Method::POST || !req.uri().path().starts_with("/api/") {
+    // Routing answers carry secrets and change nothing to retry: never kept.
+    if req.method() != Method::POST
+        || !req.uri().path().starts_with("/api/")
+        || req.uri().path().starts_with(super::v2::ROUTES_PREFIX)
+    {
         return next.run(req).await;
     }
     let Some(key) = req.headers().get(HEADER) else {

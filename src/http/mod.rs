@@ -140,6 +140,10 @@ fn layered(
         ));
     }
     router
+        .layer(axum_middleware::from_fn_with_state(
+            app.clone(),
+            v2::forget_cached_routes,
+        ))
         .layer(axum_middleware::from_fn(middleware::problem_outside))
         .layer(axum_middleware::from_fn(middleware::request_context))
         .with_state(app)
@@ -171,6 +175,7 @@ pub async fn serve(
 
     let limiting = settings.rate_limit.map(limits::RateLimiting::new);
     let cleanup = limiting.as_ref().map(limits::RateLimiting::spawn_cleanup);
+    let routing = (app.routing.clone(), app.routing.start(app.store.clone()));
     telemetry::prometheus();
     let service = MapRequestLayer::new(middleware::canonical_api_path).layer(router_with(app, &settings, limiting));
     let mut builder = auto::Builder::new(TokioExecutor::new());
@@ -227,6 +232,11 @@ pub async fn serve(
     }
     if let Some(cleanup) = cleanup {
         cleanup.abort();
+    }
+    // Released secrets still queued reach the audit trail before the process ends.
+    routing.0.flush().await;
+    for task in routing.1 {
+        task.abort();
     }
     Ok(())
 }

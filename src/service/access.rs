@@ -59,9 +59,15 @@ impl TokenState {
 
 impl Patchbay {
     pub async fn authenticate(&self, token: &str) -> Result<Caller> {
+        if crate::domain::routing::is_service_token(token) {
+            // Valid or not, a service token gets no further than call routing.
+            self.authenticate_service(token).await?;
+            return Err(Error::Forbidden(crate::service::routing::SERVICE_TOKEN_ONLY));
+        }
         if !looks_like_token(token) {
             return Err(Error::InvalidToken);
         }
+        // Not cached: `token revoke` (another process) takes effect on the next request.
         let (record, org) = self
             .store
             .api_token_by_hash(&hash_token(token))

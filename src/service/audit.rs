@@ -44,6 +44,10 @@ pub enum AuditAction {
     WebhookEndpointDeleted,
     /// Its deliveries failed for the whole retry schedule (by the delivery worker).
     WebhookEndpointDisabled,
+    ServiceTokenCreated,
+    ServiceTokenRevoked,
+    /// A trunk's password left in an outbound route answer (fields: the call's `to`/`from`).
+    RouteSecretReleased,
 }
 
 impl AuditAction {
@@ -83,6 +87,9 @@ impl AuditAction {
             Self::WebhookEndpointSecretRotated => "webhook_endpoint.secret_rotated",
             Self::WebhookEndpointDeleted => "webhook_endpoint.deleted",
             Self::WebhookEndpointDisabled => "webhook_endpoint.disabled",
+            Self::ServiceTokenCreated => "service_token.created",
+            Self::ServiceTokenRevoked => "service_token.revoked",
+            Self::RouteSecretReleased => "route.secret_released",
         }
     }
 
@@ -117,6 +124,8 @@ impl AuditAction {
             Self::UserCreated | Self::PasswordReset => "user",
             Self::MembershipSet | Self::MembershipRemoved => "membership",
             Self::UserTokenCreated | Self::UserTokenRevoked => "user_token",
+            Self::ServiceTokenCreated | Self::ServiceTokenRevoked => "service_token",
+            Self::RouteSecretReleased => "configuration",
         }
     }
 

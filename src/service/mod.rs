@@ -15,7 +15,9 @@ pub mod numbers;
 pub mod ops;
 pub mod phone_numbers;
 pub mod provisioning;
+pub mod routing;
 pub mod sealer;
+pub mod service_tokens;
 pub mod sip;
 pub mod twilio;
 pub mod users;
@@ -56,6 +58,8 @@ pub struct Patchbay {
     pub audit_retention: Duration,
     /// How webhook deliveries are sent (settings and the SSRF-guarded client).
     pub webhooks: webhooks::Webhooks,
+    /// Call routing's caches and released-secrets ledger (see [`routing`]).
+    pub routing: Arc<routing::Routing>,
 }
 
 tokio::task_local! {
@@ -146,6 +150,7 @@ impl Patchbay {
             max_idempotency_keys_per_org: DEFAULT_MAX_IDEMPOTENCY_KEYS_PER_ORG,
             audit_retention: DEFAULT_AUDIT_RETENTION,
             webhooks: webhooks::Webhooks::new(webhooks::WebhookSettings::default()).expect("webhook HTTP client"),
+            routing: Arc::default(),
         }
     }
 

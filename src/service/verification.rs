@@ -108,6 +108,8 @@ impl Patchbay {
         self.store
             .record_verification(record.id, record.version, &verification, audit.as_ref())
             .await?;
+        // This process's read caches see its own background writes at once (see `routing`).
+        self.routing.caches.invalidate();
         Ok(())
     }
 

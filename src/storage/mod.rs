@@ -13,6 +13,7 @@ mod idempotency_keys;
 mod organizations;
 mod phone_numbers;
 mod postgres;
+mod routing;
 mod sip;
 mod sqlite;
 mod twilio_provisioning;
@@ -34,6 +35,7 @@ pub use configurations::{
 pub use idempotency_keys::IdempotencyClaim;
 pub use organizations::Organization;
 pub use phone_numbers::{NewPhoneNumber, NumberListing, PhoneNumberRecord};
+pub use routing::{NewServiceTokenRecord, ROUTING_CHANNEL, RouteRecord, ServiceTokenGrant, ServiceTokenRecord};
 pub use sip::{AgentLinkRecord, SipNumberFilter, SipNumberListing};
 pub use twilio_provisioning::ProvisioningRecord;
 pub use users::{MemberRecord, MembershipRecord, SessionRecord, UserCredentials, UserRecord, UserTokenRecord};

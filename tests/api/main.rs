@@ -19,6 +19,7 @@ mod openapi;
 mod operability;
 mod pages_examples;
 mod people;
+mod routing;
 mod sip;
 mod ssrf;
 mod twilio_contract;

@@ -549,6 +549,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v2/platform/telephony/routes/inbound/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Who answers a call to a number (service tokens only)
+         * @description The organization, number, bridge, inbound agent, carrier and configuration owning a call to `to`. 404 for a number unknown (or of an organization the service token may not route); 409 with `errors.reason` (`number_inactive`, `configuration_failed`) for a number that cannot take calls, so the caller can play a message instead of ringing nothing. Any token but a service token: 403.
+         */
+        get: operations["v2_inbound"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v2/platform/telephony/routes/outbound/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The trunk that places a call, with its password (service tokens only)
+         * @description From a number (`from`) or a bridge (`organization` + `bridge`; its first number is the caller id): the carrier, termination URI, server, transport, domain, auth user and password, and caller id. The only answer that carries a secret: `Cache-Control: no-store`, never logged, never kept for `Idempotency-Key` (which these routes ignore); every release is recorded in the organization's audit trail (`route.secret_released`). Beyond the credential's `cpsLimit` (per credential, or shared by `cpsKey`, across instances): 429 with `Retry-After` and `retry_after_ms`. 404 for an unknown number or bridge; 409 with `errors.reason` (`number_inactive`, `draft_bridge`, `configuration_failed`, `no_trunk`).
+         */
+        post: operations["v2_outbound"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v2/platform/webhooks/": {
         parameters: {
             query?: never;
@@ -1366,6 +1406,49 @@ export interface components {
             imported: components["schemas"]["Number"][];
             failed: components["schemas"]["ImportFailureView"][];
         };
+        InboundEnvelope: {
+            /**
+             * Format: int32
+             * @example 200
+             */
+            status_code: number;
+            /** @example Route found. */
+            message: string;
+            data: components["schemas"]["InboundRoute"];
+        };
+        InboundRoute: {
+            organization: components["schemas"]["RouteOrganization"];
+            /**
+             * Format: int64
+             * @description The number's id in `numbers/`.
+             * @example 501
+             */
+            number_id: number;
+            /** @example +14155550100 */
+            number: string;
+            bridge: components["schemas"]["RouteBridge"];
+            /**
+             * @description The agent answering the number (its inbound agent link), if any.
+             * @example agent-7
+             */
+            inbound_agent_id?: string | null;
+            /**
+             * @description The provider slug of the number's configuration.
+             * @example sip
+             */
+            carrier: string;
+            /**
+             * Format: int64
+             * @description The configuration the number belongs to.
+             * @example 42
+             */
+            provider_config_id: number;
+            /**
+             * @description The caller's number as sent (`from`), if sent.
+             * @example +14155550199
+             */
+            from?: string | null;
+        };
         /** @description A number of the organization (the numbers page's object, then Patchbay's additions). */
         Number: {
             /**
@@ -1445,6 +1528,97 @@ export interface components {
             data: components["schemas"]["Organization"][];
             /** Format: int64 */
             count: number;
+        };
+        OutboundEnvelope: {
+            /**
+             * Format: int32
+             * @example 200
+             */
+            status_code: number;
+            /** @example Route found. */
+            message: string;
+            data: components["schemas"]["OutboundRoute"];
+        };
+        /** @description `{"from", "to"}`, or `{"organization", "bridge", "to"}`. */
+        OutboundRequest: {
+            /**
+             * @description The number calling (E.164): its configuration's trunk places the call. Or send
+             *     `organization` and `bridge` instead.
+             * @example +14155550100
+             */
+            from?: string | null;
+            /**
+             * @description The bridge placing the call (its first number is the caller id), with `organization`.
+             * @example sales-bridge-001
+             */
+            bridge?: string | null;
+            /**
+             * @description The handle of the bridge's organization.
+             * @example acme
+             */
+            organization?: string | null;
+            /**
+             * @description The number called (E.164).
+             * @example +14155550123
+             */
+            to: string;
+        };
+        OutboundRoute: {
+            organization: components["schemas"]["RouteOrganization"];
+            bridge: components["schemas"]["RouteBridge"];
+            /**
+             * @description The provider slug of the trunk's configuration (`sip`, or `twilio` for a provisioned trunk).
+             * @example sip
+             */
+            carrier: string;
+            /**
+             * Format: int64
+             * @example 42
+             */
+            provider_config_id: number;
+            /**
+             * Format: uuid
+             * @description The SIP credential's id (v1 `sip-credentials`).
+             */
+            credential_id: string;
+            /**
+             * @description Where to send the INVITE.
+             * @example sip:sip.example.com:5060
+             */
+            termination_uri: string;
+            /** @example sip.example.com:5060 */
+            server: string;
+            /** @example udp */
+            transport: string;
+            domain?: string | null;
+            auth_user?: string | null;
+            /** @description The trunk's password: the only secret Patchbay ever returns. */
+            auth_password?: string | null;
+            /**
+             * @description The number to present as caller id (E.164).
+             * @example +14155550100
+             */
+            caller_id: string;
+            /** @example +14155550123 */
+            to: string;
+        };
+        /**
+         * @description A 429 under a CPS limit: the wait in milliseconds, since calls are paced in fractions of a
+         *     second (`Retry-After` can only say whole seconds).
+         */
+        PacedEnvelope: {
+            /**
+             * Format: int32
+             * @example 429
+             */
+            status_code: number;
+            /** @example The credential's CPS limit is reached; retry after the wait. */
+            message: string;
+            /**
+             * Format: int64
+             * @example 350
+             */
+            retry_after_ms: number;
         };
         /** @description Where a list's page is: `page` and `page_size` as asked, `next` when more rows follow. */
         Paging: {
@@ -1585,6 +1759,27 @@ export interface components {
         RotateAuthToken: {
             /** @description The new auth token; Twilio must accept it. */
             authToken: string;
+        };
+        RouteBridge: {
+            /** @example sales-bridge-001 */
+            slug: string;
+            /**
+             * @description Always `ACTIVE` in an answer (a bridge with no number routes nothing).
+             * @example ACTIVE
+             */
+            state: string;
+        };
+        RouteOrganization: {
+            /**
+             * Format: int64
+             * @example 1
+             */
+            id: number;
+            /**
+             * @description The organization's handle (`Org-Handle` of its API).
+             * @example acme
+             */
+            handle: string;
         };
         /** @description An agent and how it uses a number. */
         SipAffectedAgent: {
@@ -6920,6 +7115,225 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Server fault; quote the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The request outlived its deadline */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    v2_inbound: {
+        parameters: {
+            query: {
+                /**
+                 * @description The called number (E.164).
+                 * @example +14155550100
+                 */
+                to: string;
+                /**
+                 * @description The caller's number (E.164), if known.
+                 * @example +4930123456
+                 */
+                from?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InboundEnvelope"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Throttled: see Retry-After and RateLimit-* headers */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Server fault; quote the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The request outlived its deadline */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    v2_outbound: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OutboundRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OutboundEnvelope"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Payload Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Unsupported Media Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PacedEnvelope"];
                 };
             };
             /** @description Server fault; quote the request id */

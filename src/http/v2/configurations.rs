@@ -226,8 +226,8 @@ pub(super) async fn list_configurations(
 ) -> Result<Response> {
     let (provider, page) = parse_list_query(&query)?;
     let window = Window::of(page);
-    let (rows, total) = app
-        .list_configurations(
+    let page = app
+        .read_configurations(
             &caller.org,
             ListQuery {
                 provider,
@@ -235,6 +235,7 @@ pub(super) async fn list_configurations(
             },
         )
         .await?;
+    let (rows, total) = (&page.0, page.1);
     let filter = provider.map(|p| format!("provider={p}&")).unwrap_or_default();
     let paging = window.paging(
         &format!("/api/v2/platform/telephony/providers-configurations/?{filter}"),
@@ -317,7 +318,7 @@ pub(super) async fn get_configuration(
     OrgCaller(caller): OrgCaller,
     ConfigId(id): ConfigId,
 ) -> Result<Response> {
-    let record = app.get_configuration(&caller.org, ConfigurationKey::Id(id)).await?;
+    let record = app.read_configuration(&caller.org, id).await?;
     Ok(respond(
         StatusCode::OK,
         "Provider configuration fetched successfully.",

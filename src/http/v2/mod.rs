@@ -7,6 +7,9 @@ mod configurations;
 mod numbers;
 mod organizations;
 mod webhooks;
+mod routing;
+
+pub use routing::{ROUTES_PREFIX, forget_cached_routes};
 
 use std::collections::BTreeMap;
 
@@ -111,6 +114,16 @@ pub fn routes(routes: Routes) -> Routes {
             "/api/v2/platform/webhooks/{id}/deliveries/{delivery_id}/retry",
             webhooks::retry_delivery,
         )
+        .add(
+            Method::GET,
+            "/api/v2/platform/telephony/routes/inbound",
+            routing::inbound,
+        )
+        .add(
+            Method::POST,
+            "/api/v2/platform/telephony/routes/outbound",
+            routing::outbound,
+        )
 }
 
 /// The v2 part of the OpenAPI document; schemas are collected from the operations.
@@ -149,11 +162,14 @@ pub fn routes(routes: Routes) -> Routes {
         webhooks::test_webhook,
         webhooks::list_deliveries,
         webhooks::retry_delivery,
+        routing::inbound,
+        routing::outbound,
     ),
     components(schemas(webhooks::WebhookEvent)),
     tags(
         (name = "v2: provider configurations", description = "Provider credentials of an organization; integer ids, `{status_code, message, data}` envelopes."),
         (name = "v2: webhooks", description = "Events of the organization POSTed to its endpoints, signed per Standard Webhooks (`webhook-id`, `webhook-timestamp`, `webhook-signature`: `v1,` + base64 HMAC-SHA256 of `id.timestamp.body` keyed with the base64 part of the `whsec_` secret). Body: `WebhookEvent`. At least once: dedupe by `webhook-id`. 2xx is success; anything else is retried with exponential backoff and jitter for about three days, then the endpoint is disabled (`webhook_endpoint.disabled.v1`). Event types: configuration.created.v1, configuration.updated.v1, configuration.deleted.v1, configuration.verification_status_changed.v1 (old_status, new_status, failing_checks), number.added.v1, number.imported.v1, number.released.v1, number.connected.v1, number.disconnected.v1, bridge.created.v1, bridge.updated.v1, bridge.deleted.v1, twilio_provider.provisioned.v1, twilio_provider.updated.v1, twilio_provider.deprovisioned.v1, token.created.v1, token.revoked.v1, webhook_endpoint.disabled.v1, webhook.ping.v1 (test action only)."),
+        (name = "v2: call routing", description = "For the machines that place and answer calls (SBCs, SIP services, dialers), with a service token: who answers a number, and which trunk places a call."),
         (name = "v2: numbers and bridges", description = "The organization's phone numbers (one table with the v1 family's) and the bridges they are connected to; bridges are addressed by slug."),
     )
 )]
@@ -273,6 +289,15 @@ pub(super) fn judges() -> Vec<super::openapi::tests::Judged> {
         },
         serde_json::json!({}),
     );
+    let outbound = body(
+        |b| routing::parse_outbound(b).map(drop),
+        serde_json::json!({"from": "+14155550100", "to": "+14155550123"}),
+    );
+    let inbound = query(|q| {
+        let mut q = q.clone();
+        q.entry("to".to_owned()).or_insert_with(|| "+14155550100".to_owned());
+        routing::parse_inbound(&q).map(drop)
+    });
     let window = query(|q| configurations::Window::of_query(q).map(drop));
     let list = query(|q| configurations::parse_list_query(q).map(drop));
     let nul = query(super::extract::refuse_nul);
@@ -295,6 +320,10 @@ pub(super) fn judges() -> Vec<super::openapi::tests::Judged> {
         ("CreateWebhookBody", "description", new_hook("description")),
         ("PatchWebhookBody", "url", hook_patch("url")),
         ("PatchWebhookBody", "description", hook_patch("description")),
+        ("OutboundRequest", "from", outbound("from")),
+        ("OutboundRequest", "to", outbound("to")),
+        ("GET /api/v2/platform/telephony/routes/inbound/", "to", inbound("to")),
+        ("GET /api/v2/platform/telephony/routes/inbound/", "from", inbound("from")),
     ];
     for hook_list in [
         "/api/v2/platform/webhooks/",

@@ -52,12 +52,18 @@ from .import_numbers import ImportNumbers
 from .import_phone_numbers import ImportPhoneNumbers
 from .import_result import ImportResult
 from .import_result_view import ImportResultView
+from .inbound_envelope import InboundEnvelope
+from .inbound_route import InboundRoute
 from .number import Number
 from .number_envelope import NumberEnvelope
 from .number_list import NumberList
 from .number_status import NumberStatus
 from .organization import Organization
 from .organization_list import OrganizationList
+from .outbound_envelope import OutboundEnvelope
+from .outbound_request import OutboundRequest
+from .outbound_route import OutboundRoute
+from .paced_envelope import PacedEnvelope
 from .paging import Paging
 from .patch_configuration import PatchConfiguration
 from .patch_webhook_body import PatchWebhookBody
@@ -70,6 +76,8 @@ from .provider_slug import ProviderSlug
 from .queued_envelope import QueuedEnvelope
 from .queued_view import QueuedView
 from .rotate_auth_token import RotateAuthToken
+from .route_bridge import RouteBridge
+from .route_organization import RouteOrganization
 from .sip_affected_agent import SipAffectedAgent
 from .sip_credential import SipCredential
 from .sip_credential_affected_agents import SipCredentialAffectedAgents
@@ -155,12 +163,18 @@ __all__ = (
     "ImportPhoneNumbers",
     "ImportResult",
     "ImportResultView",
+    "InboundEnvelope",
+    "InboundRoute",
     "Number",
     "NumberEnvelope",
     "NumberList",
     "NumberStatus",
     "Organization",
     "OrganizationList",
+    "OutboundEnvelope",
+    "OutboundRequest",
+    "OutboundRoute",
+    "PacedEnvelope",
     "Paging",
     "PatchConfiguration",
     "PatchWebhookBody",
@@ -173,6 +187,8 @@ __all__ = (
     "QueuedEnvelope",
     "QueuedView",
     "RotateAuthToken",
+    "RouteBridge",
+    "RouteOrganization",
     "SipAffectedAgent",
     "SipCredential",
     "SipCredentialAffectedAgents",
