@@ -249,6 +249,12 @@ async fn watch_changes(routing: Arc<Routing>, store: Arc<Store>) {
                     Ok(Some(_)) => routing.caches.invalidate(),
                     // The connection dropped (notifications may be lost); the next call reconnects.
                     Ok(None) => routing.caches.invalidate(),
+                    // The pool is closing (shutdown): let go of the listener's connection, or
+                    // the close waits for it forever.
+                    Err(sqlx::Error::PoolClosed) => {
+                        routing.caches.invalidate();
+                        return;
+                    }
                     Err(e) => {
                         routing.caches.invalidate();
                         tracing::warn!(error = %e, "routing change listener failed; retrying");

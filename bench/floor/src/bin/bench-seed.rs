@@ -1,7 +1,12 @@
 //! Bulk seeding for `bench/run --scale`: a SQLite database holding `<configs>` provider
 //! configurations across `<orgs>` organizations, each org with one admin token.
 //!
-//!     PATCHBAY_MASTER_KEY=... bench-seed <sqlite url> <orgs> <configs> <bench org configs>
+//!     PATCHBAY_MASTER_KEY=... bench-seed <sqlite url> <orgs> <configs> <bench org configs> [<numbers>]
+//!
+//! With `<numbers>`, each organization also gets a bridge `main`, and `<numbers>` numbers
+//! (`+1650` and seven digits: number n is `+1650{n:07}`) are spread over the organizations in a
+//! shuffled order, each on its organization's first configuration and connected to its bridge,
+//! so every one of them is routable (for call routing's inbound look-up at scale).
 //!
 //! The schema comes from the project's migrations (through `patchbay::storage::connect`); the
 //! rows are the ones the API would write (same columns, sealed secrets bound to their row),
@@ -48,11 +53,14 @@ fn auth_token(n: usize) -> String {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let [url, orgs, configs, bench_configs] = args.as_slice() else {
-        anyhow::bail!("usage: bench-seed <sqlite url> <orgs> <configs> <bench org configs>");
+    let (url, orgs, configs, bench_configs, numbers) = match args.as_slice() {
+        [u, o, c, b] => (u, o, c, b, 0),
+        [u, o, c, b, n] => (u, o, c, b, n.parse()?),
+        _ => anyhow::bail!("usage: bench-seed <sqlite url> <orgs> <configs> <bench org configs> [<numbers>]"),
     };
     let (orgs, configs, bench_configs): (usize, usize, usize) =
         (orgs.parse()?, configs.parse()?, bench_configs.parse()?);
+    anyhow::ensure!(numbers < 10_000_000, "at most 9,999,999 numbers (+1650 and seven digits)");
     anyhow::ensure!(
         orgs >= 2 && bench_configs <= configs,
         "need 2+ orgs and bench configs <= configs"
@@ -145,6 +153,10 @@ async fn main() -> anyhow::Result<()> {
             eprintln!("seed: {done} configurations, {:.1}s", started.elapsed().as_secs_f64());
         }
     }
+    if numbers > 0 {
+        seed_numbers(&mut conn, &org_ids, numbers).await?;
+        eprintln!("seed: {numbers} routable numbers, {:.1}s", started.elapsed().as_secs_f64());
+    }
     sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
         .execute(&mut conn)
         .await?;
@@ -190,5 +202,60 @@ async fn main() -> anyhow::Result<()> {
         "{}",
         serde_json::json!({"org": BENCH_ORG, "token": bench_token.context("no bench org")?})
     );
+    Ok(())
+}
+
+/// A bridge `main` per organization and `numbers` numbers shuffled over the organizations, each
+/// on its organization's first configuration and connected to its bridge.
+async fn seed_numbers(conn: &mut sqlx::SqliteConnection, org_ids: &[i64], numbers: usize) -> anyhow::Result<()> {
+    use sqlx::Connection as _;
+    let firsts: std::collections::HashMap<i64, i64> =
+        sqlx::query_as("SELECT org_id, MIN(id) FROM provider_configurations GROUP BY org_id")
+            .fetch_all(&mut *conn)
+            .await?
+            .into_iter()
+            .collect();
+    let now = chrono::Utc::now();
+    let mut bridges = std::collections::HashMap::new();
+    let mut tx = conn.begin().await?;
+    for &org in org_ids {
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO bridges (org_id, slug, name, created_at, updated_at) VALUES ($1, 'main', 'main', $2, $2) \
+             RETURNING id",
+        )
+        .bind(org)
+        .bind(now)
+        .fetch_one(&mut *tx)
+        .await?;
+        bridges.insert(org, id);
+    }
+    tx.commit().await?;
+    let mut owners: Vec<i64> = (0..numbers).map(|n| org_ids[n % org_ids.len()]).collect();
+    owners.shuffle(&mut rand::rngs::StdRng::seed_from_u64(0x9a1e));
+    for (batch_no, batch) in owners.chunks(BATCH).enumerate() {
+        let mut tx = conn.begin().await?;
+        for (offset, &org) in batch.iter().enumerate() {
+            let n = batch_no * BATCH + offset;
+            let config = *firsts.get(&org).context("an organization without a configuration")?;
+            let number_id: i64 = sqlx::query_scalar(
+                "INSERT INTO phone_numbers (uuid, org_id, configuration_id, phone_number, carrier_sid, created_at) \
+                 VALUES ($1, $2, $3, $4, NULL, $5) RETURNING id",
+            )
+            .bind(uuid::Uuid::new_v4())
+            .bind(org)
+            .bind(config)
+            .bind(format!("+1650{n:07}"))
+            .bind(now)
+            .fetch_one(&mut *tx)
+            .await?;
+            sqlx::query("INSERT INTO bridge_numbers (bridge_id, number_id, created_at) VALUES ($1, $2, $3)")
+                .bind(bridges[&org])
+                .bind(number_id)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+    }
     Ok(())
 }
