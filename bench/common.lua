@@ -28,7 +28,8 @@ end
 -- One value a line, from the file the environment variable `var` names.
 function M.lines(var)
    local out = {}
-   for line in io.lines(assert(os.getenv(var), var)) do
+   -- (parenthesised: assert returns its message too, which io.lines would take for a format)
+   for line in io.lines((assert(os.getenv(var), var))) do
       if line ~= "" then out[#out + 1] = line end
    end
    assert(#out > 0, "nothing in " .. var)

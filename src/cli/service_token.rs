@@ -97,6 +97,8 @@ pub async fn revoke(app: &Patchbay, id: i64, json: bool) -> anyhow::Result<()> {
         app.revoke_service_token(id).await?,
         "no active service token with id {id}"
     );
+    // Servers cache tokens: return once every one of them refuses it.
+    tokio::time::sleep(patchbay::service::routing::REVOCATION_SETTLES).await;
     if json {
         println!("{}", json!({"id": id, "service": true, "revoked": true}));
     } else {

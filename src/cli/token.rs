@@ -119,6 +119,8 @@ pub async fn run(app: &Patchbay, command: TokenCommand) -> anyhow::Result<()> {
                 return super::service_token::revoke(app, id, json).await;
             }
             anyhow::ensure!(app.revoke_token(id).await?, "no active token with id {id}");
+            // Servers cache tokens: return once every one of them refuses it.
+            tokio::time::sleep(patchbay::service::routing::REVOCATION_SETTLES).await;
             if json {
                 println!("{}", json!({"id": id, "revoked": true}));
             } else {

@@ -2,9 +2,10 @@
 //! or bridge (outbound, the one answer that carries a secret), the CPS limits, the ledger of
 //! released secrets, and the in-process caches that keep this path off the database.
 //!
-//! The same caches serve two other hot read paths: GET of one configuration and the
-//! configurations list (never the reads a write is based on). Organization tokens are not
-//! cached: their revocation by the CLI takes effect on the very next request.
+//! The same caches serve the other hot read paths: organization tokens, GET of one
+//! configuration and the configurations list (never the reads a write is based on). A token
+//! revoked by the CLI is refused by every instance by the time `token revoke` returns (it
+//! waits [`REVOCATION_SETTLES`]); through the API, at once on the instance that answered.
 //!
 //! Caches hold what the database holds (sealed secrets stay sealed) and are dropped whole when
 //! anything they depend on may have changed: at once for writes made through this instance
@@ -31,7 +32,8 @@ use crate::service::sip::SipCredential;
 use crate::service::twilio::SIP_PASSWORD;
 use crate::service::{AuditAction, Patchbay, RowBinding, now};
 use crate::storage::{
-    AuditEvent, ConfigurationKey, ConfigurationRecord, ListQuery, Organization, RouteRecord, ServiceTokenGrant, Store,
+    ApiTokenRecord, AuditEvent, ConfigurationKey, ConfigurationRecord, ListQuery, Organization, RouteRecord,
+    ServiceTokenGrant, Store,
 };
 
 pub const UNKNOWN_NUMBER: &str = "No route: the number is unknown.";
@@ -39,6 +41,10 @@ pub const UNKNOWN_BRIDGE: &str = "No route: the bridge is unknown.";
 pub const SERVICE_TOKEN_ONLY: &str = "Service tokens may only call the routing endpoints.";
 pub const SERVICE_TOKENS_ONLY: &str = "Only service tokens may call the routing endpoints.";
 
+/// How long a token revocation by the CLI waits before it returns, so that when it returns
+/// every running instance has dropped the token: a SQLite server polls every [`POLL_EVERY`]
+/// (this covers two polls and a late one); PostgreSQL instances hear of it within milliseconds.
+pub const REVOCATION_SETTLES: Duration = Duration::from_millis(600);
 /// How often a SQLite server looks at `routing_generation`.
 pub const POLL_EVERY: Duration = Duration::from_millis(200);
 /// Entries a cache holds before it is emptied (a bound on memory, not an eviction policy: a
@@ -61,6 +67,8 @@ pub struct RoutingCaches {
     /// Bumped by every invalidation: a look-up that began before one does not keep its answer.
     epoch: AtomicU64,
     service_tokens: RwLock<HashMap<String, ServiceTokenGrant>>,
+    /// Organization tokens by hash, with their organization (unknown tokens are not kept).
+    org_tokens: RwLock<HashMap<String, Arc<(ApiTokenRecord, Organization)>>>,
     routes: RwLock<HashMap<String, Arc<RouteRecord>>>,
     /// Configurations by `org:id`, and list pages by `org:provider:limit:offset`.
     configurations: RwLock<HashMap<String, Arc<ConfigurationRecord>>>,
@@ -93,6 +101,7 @@ impl RoutingCaches {
     pub fn invalidate(&self) {
         self.epoch.fetch_add(1, Ordering::AcqRel);
         self.service_tokens.write().unwrap_or_else(|e| e.into_inner()).clear();
+        self.org_tokens.write().unwrap_or_else(|e| e.into_inner()).clear();
         self.routes.write().unwrap_or_else(|e| e.into_inner()).clear();
         self.configurations.write().unwrap_or_else(|e| e.into_inner()).clear();
         self.lists.write().unwrap_or_else(|e| e.into_inner()).clear();
@@ -104,6 +113,14 @@ impl RoutingCaches {
 
     pub fn keep_service_token(&self, began: u64, hash: String, grant: ServiceTokenGrant) {
         keep(&self.service_tokens, &self.epoch, began, hash, grant);
+    }
+
+    pub fn org_token(&self, hash: &str) -> Option<Arc<(ApiTokenRecord, Organization)>> {
+        cached(&self.org_tokens, hash)
+    }
+
+    pub fn keep_org_token(&self, began: u64, hash: String, token: Arc<(ApiTokenRecord, Organization)>) {
+        keep(&self.org_tokens, &self.epoch, began, hash, token);
     }
 
     fn route(&self, number: &str) -> Option<Arc<RouteRecord>> {

@@ -416,6 +416,26 @@ both_backends! {
             }).await;
         }
 
+        // An organization token, cached by both instances once used: when `token revoke`
+        // returns, neither accepts it any more (the command waits for the instances to drop it).
+        let org_token = run_json(cli(&app.database_url).args(["token", "create", "--org", "acme", "--role", "viewer"]));
+        let (org_token_id, org_secret) = (org_token["id"].to_string(), org_token["token"].as_str().unwrap().to_owned());
+        let configs = |base: &str| {
+            client.get(format!("{base}/api/v2/platform/telephony/providers-configurations/"))
+                .header("Authorization", format!("Token {org_secret}")).header("Org-Handle", "acme")
+        };
+        for base in bases {
+            assert_eq!(send(configs(base)).await.0, 200, "{base}");
+            assert_eq!(send(configs(base)).await.0, 200, "{base}: answered from the cache");
+        }
+        let revoking = Instant::now();
+        let revoked = run_json(cli(&app.database_url).args(["token", "revoke", &org_token_id]));
+        assert_eq!(revoked["revoked"], true);
+        for base in bases {
+            assert_eq!(send(configs(base)).await.0, 401, "{base}: refused once `token revoke` returned");
+        }
+        assert!(revoking.elapsed() < Duration::from_secs(2), "revoke took {:?}", revoking.elapsed());
+
         // Released just before `a` is stopped: still in the audit trail (drained on shutdown).
         let (_, fresh) = service_token(&app).await;
         let last = client.post(format!("{a_base}{OUTBOUND}")).header("Authorization", format!("Token {fresh}"))

@@ -6,8 +6,8 @@ mod bridges;
 mod configurations;
 mod numbers;
 mod organizations;
-mod webhooks;
 mod routing;
+mod webhooks;
 
 pub use routing::{ROUTES_PREFIX, forget_cached_routes};
 
@@ -323,7 +323,11 @@ pub(super) fn judges() -> Vec<super::openapi::tests::Judged> {
         ("OutboundRequest", "from", outbound("from")),
         ("OutboundRequest", "to", outbound("to")),
         ("GET /api/v2/platform/telephony/routes/inbound/", "to", inbound("to")),
-        ("GET /api/v2/platform/telephony/routes/inbound/", "from", inbound("from")),
+        (
+            "GET /api/v2/platform/telephony/routes/inbound/",
+            "from",
+            inbound("from"),
+        ),
     ];
     for hook_list in [
         "/api/v2/platform/webhooks/",
