@@ -175,7 +175,7 @@ pub async fn serve(
 
     let limiting = settings.rate_limit.map(limits::RateLimiting::new);
     let cleanup = limiting.as_ref().map(limits::RateLimiting::spawn_cleanup);
-    let routing = (app.routing.clone(), app.routing.start(app.store.clone()));
+    let routing = app.start_routing();
     telemetry::prometheus();
     let service = MapRequestLayer::new(middleware::canonical_api_path).layer(router_with(app, &settings, limiting));
     let mut builder = auto::Builder::new(TokioExecutor::new());
@@ -234,10 +234,7 @@ pub async fn serve(
         cleanup.abort();
     }
     // Released secrets still queued reach the audit trail before the process ends.
-    routing.0.flush().await;
-    for task in routing.1 {
-        task.abort();
-    }
+    routing.stop().await;
     Ok(())
 }
 

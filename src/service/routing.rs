@@ -310,7 +310,31 @@ async fn watch_changes(routing: Arc<Routing>, store: Arc<Store>) {
     }
 }
 
+/// A server's running routing tasks (ledger flusher, change watcher); [`Self::stop`] drains
+/// the ledger before it ends them.
+pub struct RoutingTasks {
+    routing: Arc<Routing>,
+    tasks: Vec<tokio::task::JoinHandle<()>>,
+}
+
+impl RoutingTasks {
+    pub async fn stop(self) {
+        self.routing.flush().await;
+        for task in self.tasks {
+            task.abort();
+        }
+    }
+}
+
 impl Patchbay {
+    /// Starts this server's routing tasks on its store (see [`Routing::start`]).
+    pub fn start_routing(&self) -> RoutingTasks {
+        RoutingTasks {
+            routing: self.routing.clone(),
+            tasks: self.routing.start(self.store.clone()),
+        }
+    }
+
     /// [`Self::get_configuration`] for answering a GET (never as the base of a write: a cached
     /// row may be a moment behind another process's write).
     pub async fn read_configuration(&self, org: &Organization, id: i64) -> Result<Arc<ConfigurationRecord>> {
