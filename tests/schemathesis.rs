@@ -77,7 +77,8 @@ async fn seed_sip(app: &TestApp, run: u8) {
 /// - 400 where a number's rules depend on stored state the pages answer 400 for: the
 ///   configuration named is not the organization's or not of a kind that lists/takes numbers,
 ///   the number is not that configuration's, or not on that bridge, a SIP number's
-///   `credentialsId` is not a manual credential of the organization;
+///   `credentialsId` is not a manual credential of the organization, a SIP credential that a
+///   provider integration provisioned is changed or deleted (read-only through this API);
 /// - 400 on a SIP credential's `server`/`domain` that a pattern can only approximate (IPv6
 ///   literals, IPv4 octets, label lengths, port ranges: the domain parser judges; every other
 ///   field of those bodies states its rule in the schema);
@@ -110,6 +111,7 @@ include-name = [
     "POST /api/v1/sip-phone-numbers",
     "POST /api/v1/sip-credentials",
     "PATCH /api/v1/sip-credentials/{id}",
+    "DELETE /api/v1/sip-credentials/{id}",
     "POST /api/v2/platform/webhooks/",
     "PATCH /api/v2/platform/webhooks/{id}/",
 ]
@@ -117,19 +119,45 @@ checks.positive_data_acceptance.expected-statuses = ["2xx", "3xx", "400", "401",
 
 "#;
 
-/// Points the v1 operations at seeded providers: one that the deletes may remove, one for the
-/// rest. The v2 ids are not pinned: a pinned id would stand in for the ids the stateful phase
-/// carries from a create, and for the invalid ones the negative phase generates.
+/// Points the v1 Twilio operations at seeded providers: one that the deletes may remove, one for
+/// the rest. The v2 ids are not pinned: a pinned id would stand in for the ids the stateful phase
+/// carries from a create, and for the invalid ones the negative phase generates. The includes
+/// of one `[[operations]]` block are alternatives (any of them selects), so the deletes are
+/// named one by one: `include-method = "DELETE"` pinned every delete of the API to a Twilio id.
 fn config(keep: &(String, String), deletable: &(String, String)) -> String {
-    let operations = |method_filter: &str, (id, number_id): &(String, String)| -> String {
+    let operations = |filter: &str, (id, number_id): &(String, String)| -> String {
         format!(
-            "[[operations]]\ninclude-tag = \"v1: Twilio providers\"\n{method_filter}\n\
+            "[[operations]]\n{filter}\n\
              parameters = {{ \"path.id\" = \"{id}\", \"path.phone_number_id\" = \"{number_id}\" }}\n\n"
         )
     };
+    let deletes = TWILIO_DELETES.map(|name| format!("\"{name}\"")).join(", ");
     ACCEPTANCE.to_owned()
-        + &operations("exclude-method = \"DELETE\"", keep)
-        + &operations("include-method = \"DELETE\"", deletable)
+        + &operations(
+            "include-tag = \"v1: Twilio providers\"\nexclude-method = \"DELETE\"",
+            keep,
+        )
+        + &operations(&format!("include-name = [{deletes}]"), deletable)
+}
+
+/// The deletes of the Twilio providers' tag, the operations the deletable provider is for.
+const TWILIO_DELETES: [&str; 3] = [
+    "DELETE /api/v1/providers/twilio/{id}",
+    "DELETE /api/v1/providers/twilio/{id}/phone-numbers/{phone_number_id}",
+    "DELETE /api/v1/providers/{id}",
+];
+
+/// The paths of a run's requests (from its VCR cassette) that carried `id`.
+fn paths_with(cassette: &str, id: &str) -> Vec<String> {
+    cassette
+        .lines()
+        .filter_map(|line| line.trim_start().strip_prefix("uri: '"))
+        .filter(|uri| uri.contains(id))
+        .filter_map(|uri| {
+            uri.find("/api/")
+                .map(|at| uri[at..].split('?').next().unwrap_or_default().to_owned())
+        })
+        .collect()
 }
 
 /// The run's seed: `PATCHBAY_SCHEMATHESIS_SEED` to replay a failure, else a fresh one, printed
@@ -229,6 +257,8 @@ async fn run_schemathesis(st: &std::ffi::OsStr, app: &TestApp, token: &str, seed
         // One worker: hypothesis parses lambdas with `ast`, which is not thread-safe on CPython 3.11.
         .args(["--max-examples", &examples, "--workers", "1", "--request-timeout", "10"])
         .args(["--seed", &seed.to_string()])
+        .args(["--report", "vcr", "--report-vcr-path"])
+        .arg(dir.path().join("cassette.yaml"))
         .kill_on_drop(true)
         .output();
     let output = tokio::time::timeout(std::time::Duration::from_secs(600), output)
@@ -236,6 +266,21 @@ async fn run_schemathesis(st: &std::ffi::OsStr, app: &TestApp, token: &str, seed
         .expect("schemathesis hung")
         .unwrap();
     let report = String::from_utf8_lossy(&output.stdout);
+    // The pinned ids reach only the operations they were pinned for: a filter that selects more
+    // hands a Twilio id to every other operation's `{id}`, whose real ids are then never tested.
+    // (v1 SIP credentials share their provider's id, so a v1 path may carry it honestly.)
+    let cassette = std::fs::read_to_string(dir.path().join("cassette.yaml")).unwrap_or_default();
+    assert!(!cassette.is_empty(), "schemathesis wrote no cassette:\n{report}");
+    for id in [&keep.0, &deletable.0] {
+        let strays: Vec<_> = paths_with(&cassette, id)
+            .into_iter()
+            .filter(|path| path.starts_with("/api/v2/"))
+            .collect();
+        assert!(
+            strays.is_empty(),
+            "the pinned provider id {id} reached other operations: {strays:?}"
+        );
+    }
     if output.status.success() && report.contains("passed") {
         // The phases, links and counts of a passing run, past the harness's capture.
         if let Some(summary) = report.find("Examples (in").or_else(|| report.find("=== SUMMARY")) {
