@@ -60,7 +60,9 @@ fn request_id_from(req: &Request) -> String {
         .and_then(|v| v.to_str().ok())
         .filter(|v| !v.is_empty() && v.len() <= 128 && v.bytes().all(|b| b.is_ascii_graphic()))
         .map(str::to_owned)
-        .unwrap_or_else(|| uuid::Uuid::new_v4().to_string())
+        // A v4 uuid from the thread's generator: `Uuid::new_v4` asks the kernel (a getrandom
+        // syscall) for every request, a measurable share of a cached GET.
+        .unwrap_or_else(|| uuid::Builder::from_random_bytes(rand::random()).into_uuid().to_string())
 }
 
 /// Gives every request an id (the client's `X-Request-Id` if it sent a sane one), echoes it on

@@ -343,7 +343,9 @@ pub(super) async fn outbound(
 
 /// Read-your-writes for this instance's routing caches: a write through the API drops them as
 /// soon as it is answered (committed). Other processes' writes reach them within a second (see
-/// `service::routing`). The routing endpoints change nothing and are left out.
+/// `service::routing`). The routing endpoints change nothing and are left out, and so are
+/// refusals (4xx): a refused request wrote nothing, while a 5xx (a deadline passed after the
+/// commit, say) may have.
 pub async fn forget_cached_routes(
     State(app): State<AppState>,
     req: axum::extract::Request,
@@ -351,7 +353,7 @@ pub async fn forget_cached_routes(
 ) -> Response {
     let writes = !req.method().is_safe() && !req.uri().path().starts_with(ROUTES_PREFIX);
     let response = next.run(req).await;
-    if writes {
+    if writes && !response.status().is_client_error() {
         app.routing.caches.invalidate();
     }
     response
