@@ -36,7 +36,8 @@ pub fn prometheus() -> &'static PrometheusHandle {
 #[derive(Debug, Default)]
 pub struct RequestContext {
     pub request_id: String,
-    caller: OnceLock<(i64, String)>,
+    /// Token id, organization id and handle.
+    caller: OnceLock<(i64, i64, String)>,
     /// The e-mail of the person acting (personal token, console session).
     user: OnceLock<String>,
 }
@@ -61,13 +62,21 @@ impl RequestContext {
 
     /// The organization handle of the authenticated caller, if any.
     pub fn org_handle(&self) -> Option<&str> {
-        self.caller.get().map(|(_, handle)| handle.as_str())
+        self.caller.get().map(|(_, _, handle)| handle.as_str())
     }
 }
 
-/// Records who is calling (token id, organization handle), once authenticated.
-pub fn set_caller(token_id: i64, org_handle: &str) {
-    let _ = REQUEST_CONTEXT.try_with(|ctx| ctx.caller.set((token_id, org_handle.to_owned())));
+/// Records who is calling (token id, organization), once authenticated.
+pub fn set_caller(token_id: i64, org_id: i64, org_handle: &str) {
+    let _ = REQUEST_CONTEXT.try_with(|ctx| ctx.caller.set((token_id, org_id, org_handle.to_owned())));
+}
+
+/// The organization the current request acts for, once authenticated.
+pub fn current_org_id() -> Option<i64> {
+    REQUEST_CONTEXT
+        .try_with(|ctx| ctx.caller.get().map(|(_, org, _)| *org))
+        .ok()
+        .flatten()
 }
 
 /// Records the person acting, once authenticated (audit events name them).
@@ -87,7 +96,7 @@ pub fn current_request_id() -> Option<String> {
 /// The token id acting in the current request; `None` outside a request (the CLI).
 pub fn current_token_id() -> Option<i64> {
     REQUEST_CONTEXT
-        .try_with(|ctx| ctx.caller.get().map(|(id, _)| *id))
+        .try_with(|ctx| ctx.caller.get().map(|(id, _, _)| *id))
         .ok()
         .flatten()
 }

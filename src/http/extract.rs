@@ -39,7 +39,7 @@ pub(super) async fn authenticate(app: &AppState, headers: &HeaderMap) -> Result<
 
 /// Tells the request's log line and audit events who is calling.
 pub(super) fn record_caller(caller: &Caller) {
-    crate::telemetry::set_caller(caller.token_id, &caller.org.handle);
+    crate::telemetry::set_caller(caller.token_id, caller.org.id, &caller.org.handle);
     if let Some(user) = &caller.user {
         crate::telemetry::set_user(&user.email);
     }

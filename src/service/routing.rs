@@ -7,12 +7,14 @@
 //! revoked by the CLI is refused by every instance by the time `token revoke` returns (it
 //! waits [`REVOCATION_SETTLES`]); through the API, at once on the instance that answered.
 //!
-//! Caches hold what the database holds (sealed secrets stay sealed) and are dropped whole when
-//! anything they depend on may have changed: at once for writes made through this instance
-//! (read-your-writes), and within a second for writes of other processes. Migration 0009's
-//! triggers bump `routing_generation` (polled every [`POLL_EVERY`] on SQLite, where the CLI is the
-//! other writer) or `NOTIFY patchbay_routing` (LISTENed to on PostgreSQL) in the writing
-//! transaction.
+//! Caches hold what the database holds (sealed secrets stay sealed). An entry belongs to one
+//! organization and is dropped when anything of that organization it depends on may have
+//! changed: at once for writes made through this instance (read-your-writes), and within a
+//! second for writes of other processes. Migration 0012's triggers name the organization a
+//! write concerns in the writing transaction: appended to `routing_changes` (polled every
+//! [`POLL_EVERY`] on SQLite, where the CLI is the other writer) or `NOTIFY patchbay_routing`
+//! with its id (LISTENed to on PostgreSQL). A change that names no organization (service
+//! tokens, or changes that may have been missed) drops everything.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -33,7 +35,7 @@ use crate::service::twilio::SIP_PASSWORD;
 use crate::service::{AuditAction, Patchbay, RowBinding, now};
 use crate::storage::{
     ApiTokenRecord, AuditEvent, ConfigurationKey, ConfigurationRecord, ListQuery, Organization, RouteRecord,
-    ServiceTokenGrant, Store,
+    ServiceTokenGrant, Store, changed_org,
 };
 
 pub const UNKNOWN_NUMBER: &str = "No route: the number is unknown.";
@@ -45,8 +47,12 @@ pub const SERVICE_TOKENS_ONLY: &str = "Only service tokens may call the routing 
 /// every running instance has dropped the token: a SQLite server polls every [`POLL_EVERY`]
 /// (this covers two polls and a late one); PostgreSQL instances hear of it within milliseconds.
 pub const REVOCATION_SETTLES: Duration = Duration::from_millis(600);
-/// How often a SQLite server looks at `routing_generation`.
+/// How often a SQLite server looks at `routing_changes`.
 pub const POLL_EVERY: Duration = Duration::from_millis(200);
+/// How long a change stays in `routing_changes` (every server has seen it long before).
+const CHANGES_KEPT: Duration = Duration::from_secs(60);
+/// Pruning every 50 polls: every 10 s.
+const PRUNE_EVERY_POLLS: u64 = 50;
 /// Entries a cache holds before it is emptied (a bound on memory, not an eviction policy: a
 /// full cache refills with what is asked for).
 const CACHE_ENTRIES: usize = 20_000;
@@ -61,35 +67,38 @@ pub struct Routing {
     ledger: OnceLock<mpsc::Sender<LedgerMessage>>,
 }
 
-/// In-process caches of service tokens and routes, emptied together (see the module doc).
+/// In-process caches of tokens, routes and configuration reads (see the module doc).
+///
+/// Invalidation is per organization: every invalidation takes the next `epoch`, an
+/// organization's is kept in `changed`, everyone's in `all_changed`. An entry remembers the
+/// epoch read before its row was read (`read_at`) and is served only while no invalidation of
+/// its organization (or of all) came after that: a look-up that began before a change never
+/// serves its answer, and a change drops one organization's entries in O(1).
 #[derive(Default)]
 pub struct RoutingCaches {
-    /// Bumped by every invalidation: a look-up that began before one does not keep its answer.
     epoch: AtomicU64,
-    service_tokens: RwLock<HashMap<String, ServiceTokenGrant>>,
+    all_changed: AtomicU64,
+    changed: RwLock<HashMap<i64, u64>>,
+    service_tokens: Cache<ServiceTokenGrant>,
     /// Organization tokens by hash, with their organization (unknown tokens are not kept).
-    org_tokens: RwLock<HashMap<String, Arc<(ApiTokenRecord, Organization)>>>,
-    routes: RwLock<HashMap<String, Arc<RouteRecord>>>,
+    org_tokens: Cache<Arc<(ApiTokenRecord, Organization)>>,
+    routes: Cache<Arc<RouteRecord>>,
     /// Configurations by `org:id`, and list pages by `org:provider:limit:offset`.
-    configurations: RwLock<HashMap<String, Arc<ConfigurationRecord>>>,
-    lists: RwLock<HashMap<String, ConfigurationPage>>,
+    configurations: Cache<Arc<ConfigurationRecord>>,
+    lists: Cache<ConfigurationPage>,
 }
+
+type Cache<V> = RwLock<HashMap<String, Stamped<V>>>;
 
 type ConfigurationPage = Arc<(Vec<ConfigurationRecord>, i64)>;
 
-fn keep<V>(map: &RwLock<HashMap<String, V>>, epoch: &AtomicU64, began: u64, key: String, value: V) {
-    let mut map = map.write().unwrap_or_else(|e| e.into_inner());
-    if epoch.load(Ordering::Acquire) != began {
-        return;
-    }
-    if map.len() >= CACHE_ENTRIES {
-        map.clear();
-    }
-    map.insert(key, value);
-}
-
-fn cached<V: Clone>(map: &RwLock<HashMap<String, V>>, key: &str) -> Option<V> {
-    map.read().unwrap_or_else(|e| e.into_inner()).get(key).cloned()
+/// A cached value, the organization it belongs to (`None`: no single one) and the epoch read
+/// before it was read from the database.
+#[derive(Clone)]
+struct Stamped<V> {
+    value: V,
+    org: Option<i64>,
+    read_at: u64,
 }
 
 impl RoutingCaches {
@@ -98,8 +107,12 @@ impl RoutingCaches {
         self.epoch.load(Ordering::Acquire)
     }
 
+    /// Everything may have changed: drop every entry.
     pub fn invalidate(&self) {
-        self.epoch.fetch_add(1, Ordering::AcqRel);
+        let epoch = self.epoch.fetch_add(1, Ordering::AcqRel) + 1;
+        self.all_changed.store(epoch, Ordering::Release);
+        // Superseded by `all_changed`; emptying the maps also frees their memory now.
+        self.changed.write().unwrap_or_else(|e| e.into_inner()).clear();
         self.service_tokens.write().unwrap_or_else(|e| e.into_inner()).clear();
         self.org_tokens.write().unwrap_or_else(|e| e.into_inner()).clear();
         self.routes.write().unwrap_or_else(|e| e.into_inner()).clear();
@@ -107,28 +120,78 @@ impl RoutingCaches {
         self.lists.write().unwrap_or_else(|e| e.into_inner()).clear();
     }
 
-    pub fn service_token(&self, hash: &str) -> Option<ServiceTokenGrant> {
-        cached(&self.service_tokens, hash)
+    /// `org`'s data or tokens changed (`None`: any organization's may have).
+    pub fn invalidate_org(&self, org: Option<i64>) {
+        let Some(org) = org else {
+            return self.invalidate();
+        };
+        let mut changed = self.changed.write().unwrap_or_else(|e| e.into_inner());
+        // Under the lock, so no reader sees the new epoch without the organization's.
+        let epoch = self.epoch.fetch_add(1, Ordering::AcqRel) + 1;
+        changed.insert(org, epoch);
     }
 
+    fn fresh<V>(&self, entry: &Stamped<V>) -> bool {
+        if entry.read_at < self.all_changed.load(Ordering::Acquire) {
+            return false;
+        }
+        entry.org.is_none_or(|org| {
+            let changed = self.changed.read().unwrap_or_else(|e| e.into_inner());
+            changed.get(&org).is_none_or(|at| entry.read_at >= *at)
+        })
+    }
+
+    fn cached<V: Clone>(&self, map: &Cache<V>, key: &str) -> Option<V> {
+        let entry = map.read().unwrap_or_else(|e| e.into_inner()).get(key).cloned()?;
+        self.fresh(&entry).then_some(entry.value)
+    }
+
+    fn keep<V>(
+        &self,
+        map: &RwLock<HashMap<String, Stamped<V>>>,
+        read_at: u64,
+        org: Option<i64>,
+        key: String,
+        value: V,
+    ) {
+        let entry = Stamped { value, org, read_at };
+        // Read before a change that has since come: never kept.
+        if !self.fresh(&entry) {
+            return;
+        }
+        let mut map = map.write().unwrap_or_else(|e| e.into_inner());
+        if map.len() >= CACHE_ENTRIES {
+            map.clear();
+        }
+        map.insert(key, entry);
+    }
+
+    pub fn service_token(&self, hash: &str) -> Option<ServiceTokenGrant> {
+        self.cached(&self.service_tokens, hash)
+    }
+
+    /// Service tokens may route any organization's calls: kept under no organization, so only
+    /// a change that names none (any change to service tokens does) drops them.
     pub fn keep_service_token(&self, began: u64, hash: String, grant: ServiceTokenGrant) {
-        keep(&self.service_tokens, &self.epoch, began, hash, grant);
+        self.keep(&self.service_tokens, began, None, hash, grant);
     }
 
     pub fn org_token(&self, hash: &str) -> Option<Arc<(ApiTokenRecord, Organization)>> {
-        cached(&self.org_tokens, hash)
+        self.cached(&self.org_tokens, hash)
     }
 
     pub fn keep_org_token(&self, began: u64, hash: String, token: Arc<(ApiTokenRecord, Organization)>) {
-        keep(&self.org_tokens, &self.epoch, began, hash, token);
+        let org = Some(token.1.id);
+        self.keep(&self.org_tokens, began, org, hash, token);
     }
 
     fn route(&self, number: &str) -> Option<Arc<RouteRecord>> {
-        cached(&self.routes, number)
+        self.cached(&self.routes, number)
     }
 
     fn keep_route(&self, began: u64, number: String, route: Arc<RouteRecord>) {
-        keep(&self.routes, &self.epoch, began, number, route);
+        let org = Some(route.configuration.org_id);
+        self.keep(&self.routes, began, org, number, route);
     }
 }
 
@@ -254,59 +317,82 @@ async fn write_ledger_batch(store: &Store, batch: &[AuditEvent]) {
     );
 }
 
-/// Drops the caches whenever another process may have changed what they hold.
+/// Drops cache entries whenever another process may have changed what they hold: the
+/// organization a change names, or everything when it names none or changes may have been missed.
 async fn watch_changes(routing: Arc<Routing>, store: Arc<Store>) {
+    let caches = &routing.caches;
     match store.routing_listener().await {
         Ok(Some(mut listener)) => {
             // Anything written before LISTEN began is not in the caches of a fresh server, but
             // a restarted watcher must not trust them.
-            routing.caches.invalidate();
+            caches.invalidate();
             loop {
                 match listener.try_recv().await {
-                    Ok(Some(_)) => routing.caches.invalidate(),
+                    Ok(Some(note)) => caches.invalidate_org(changed_org(note.payload())),
                     // The connection dropped (notifications may be lost); the next call reconnects.
-                    Ok(None) => routing.caches.invalidate(),
+                    Ok(None) => caches.invalidate(),
                     // The pool is closing (shutdown): let go of the listener's connection, or
                     // the close waits for it forever.
                     Err(sqlx::Error::PoolClosed) => {
-                        routing.caches.invalidate();
+                        caches.invalidate();
                         return;
                     }
                     Err(e) => {
-                        routing.caches.invalidate();
+                        caches.invalidate();
                         tracing::warn!(error = %e, "routing change listener failed; retrying");
                         tokio::time::sleep(Duration::from_millis(100)).await;
                     }
                 }
             }
         }
-        Ok(None) => {
-            let mut seen = None;
-            loop {
-                match store.routing_generation().await {
-                    Ok(generation) if seen != Some(generation) => {
-                        if seen.is_some() {
-                            routing.caches.invalidate();
-                        }
-                        seen = Some(generation);
-                    }
-                    Ok(_) => {}
-                    Err(e) => {
-                        routing.caches.invalidate();
-                        tracing::warn!(error = %e, "could not read the routing generation");
-                    }
-                }
-                tokio::time::sleep(POLL_EVERY).await;
-            }
-        }
+        Ok(None) => poll_changes(caches, &store).await,
         Err(e) => {
             // No way to hear of changes: keep nothing longer than the bound.
             tracing::warn!(error = %e, "no routing change listener; caches are dropped every poll");
             loop {
-                routing.caches.invalidate();
+                caches.invalidate();
                 tokio::time::sleep(POLL_EVERY).await;
             }
         }
+    }
+}
+
+/// SQLite: reads `routing_changes` every [`POLL_EVERY`]; prunes what every reader has seen.
+async fn poll_changes(caches: &RoutingCaches, store: &Store) {
+    let mut seen: Option<i64> = None;
+    let mut last_look = tokio::time::Instant::now();
+    let mut polls: u64 = 0;
+    loop {
+        match store.routing_changes_since(seen).await {
+            Ok(changes) => {
+                // Asleep (or failing) for longer than a pruned change lives: it may have missed some.
+                let overslept = last_look.elapsed() > CHANGES_KEPT / 2;
+                // The first look only finds where to start: what came before it may be cached.
+                if seen.is_none() || changes.gap || overslept {
+                    caches.invalidate();
+                } else {
+                    let mut orgs = changes.orgs;
+                    orgs.sort_unstable();
+                    orgs.dedup();
+                    for org in orgs {
+                        caches.invalidate_org(org);
+                    }
+                }
+                seen = Some(changes.last);
+                last_look = tokio::time::Instant::now();
+            }
+            Err(e) => {
+                caches.invalidate();
+                tracing::warn!(error = %e, "could not read the routing changes");
+            }
+        }
+        polls += 1;
+        if polls.is_multiple_of(PRUNE_EVERY_POLLS)
+            && let Err(e) = store.prune_routing_changes(CHANGES_KEPT).await
+        {
+            tracing::warn!(error = %e, "could not prune the routing changes");
+        }
+        tokio::time::sleep(POLL_EVERY).await;
     }
 }
 
@@ -340,12 +426,12 @@ impl Patchbay {
     pub async fn read_configuration(&self, org: &Organization, id: i64) -> Result<Arc<ConfigurationRecord>> {
         let caches = &self.routing.caches;
         let key = format!("{}:{id}", org.id);
-        if let Some(hit) = cached(&caches.configurations, &key) {
+        if let Some(hit) = caches.cached(&caches.configurations, &key) {
             return Ok(hit);
         }
         let began = caches.epoch();
         let record = Arc::new(self.get_configuration(org, ConfigurationKey::Id(id)).await?);
-        keep(&caches.configurations, &caches.epoch, began, key, record.clone());
+        caches.keep(&caches.configurations, began, Some(org.id), key, record.clone());
         Ok(record)
     }
 
@@ -353,12 +439,12 @@ impl Patchbay {
     pub async fn read_configurations(&self, org: &Organization, query: ListQuery<'_>) -> Result<ConfigurationPage> {
         let caches = &self.routing.caches;
         let key = format!("{}:{:?}:{:?}", org.id, query.provider, query.page);
-        if let Some(hit) = cached(&caches.lists, &key) {
+        if let Some(hit) = caches.cached(&caches.lists, &key) {
             return Ok(hit);
         }
         let began = caches.epoch();
         let page = Arc::new(self.list_configurations(org, query).await?);
-        keep(&caches.lists, &caches.epoch, began, key, page.clone());
+        caches.keep(&caches.lists, began, Some(org.id), key, page.clone());
         Ok(page)
     }
 
@@ -495,5 +581,61 @@ impl Patchbay {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn map() -> Cache<u32> {
+        RwLock::default()
+    }
+
+    #[test]
+    fn a_change_drops_its_organizations_entries_only() {
+        let caches = RoutingCaches::default();
+        let entries = map();
+        let began = caches.epoch();
+        caches.keep(&entries, began, Some(1), "a".into(), 1);
+        caches.keep(&entries, began, Some(2), "b".into(), 2);
+        caches.keep(&entries, began, None, "any".into(), 3);
+        caches.invalidate_org(Some(1));
+        assert_eq!(caches.cached(&entries, "a"), None);
+        assert_eq!(caches.cached(&entries, "b"), Some(2));
+        assert_eq!(caches.cached(&entries, "any"), Some(3), "an entry of no organization");
+        // Read again after the change: kept and served.
+        caches.keep(&entries, caches.epoch(), Some(1), "a".into(), 10);
+        assert_eq!(caches.cached(&entries, "a"), Some(10));
+    }
+
+    #[test]
+    fn a_read_begun_before_a_change_is_not_kept() {
+        let caches = RoutingCaches::default();
+        let entries = map();
+        let began = caches.epoch();
+        // The row was read, then its organization changed before the answer was kept.
+        caches.invalidate_org(Some(7));
+        caches.keep(&entries, began, Some(7), "late".into(), 1);
+        assert_eq!(caches.cached(&entries, "late"), None);
+        // Another organization's change does not spoil it.
+        let began = caches.epoch();
+        caches.invalidate_org(Some(8));
+        caches.keep(&entries, began, Some(7), "fine".into(), 2);
+        assert_eq!(caches.cached(&entries, "fine"), Some(2));
+    }
+
+    #[test]
+    fn a_change_naming_no_organization_drops_everything() {
+        let caches = RoutingCaches::default();
+        let entries = map();
+        let began = caches.epoch();
+        caches.keep(&entries, began, Some(1), "a".into(), 1);
+        caches.keep(&entries, began, None, "any".into(), 2);
+        caches.invalidate_org(None);
+        assert_eq!(caches.cached(&entries, "a"), None);
+        assert_eq!(caches.cached(&entries, "any"), None);
+        caches.keep(&entries, began, None, "stale".into(), 3);
+        assert_eq!(caches.cached(&entries, "stale"), None, "read before the change");
     }
 }

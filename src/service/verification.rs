@@ -109,7 +109,7 @@ impl Patchbay {
             .record_verification(record.id, record.version, &verification, audit.as_ref())
             .await?;
         // This process's read caches see its own background writes at once (see `routing`).
-        self.routing.caches.invalidate();
+        self.routing.caches.invalidate_org(Some(record.org_id));
         Ok(())
     }
 

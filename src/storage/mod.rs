@@ -35,7 +35,10 @@ pub use configurations::{
 pub use idempotency_keys::IdempotencyClaim;
 pub use organizations::Organization;
 pub use phone_numbers::{NewPhoneNumber, NumberListing, PhoneNumberRecord};
-pub use routing::{NewServiceTokenRecord, ROUTING_CHANNEL, RouteRecord, ServiceTokenGrant, ServiceTokenRecord};
+pub use routing::{
+    NewServiceTokenRecord, ROUTING_CHANNEL, RouteRecord, RoutingChanges, ServiceTokenGrant, ServiceTokenRecord,
+    changed_org,
+};
 pub use sip::{AgentLinkRecord, SipNumberFilter, SipNumberListing};
 pub use twilio_provisioning::ProvisioningRecord;
 pub use users::{MemberRecord, MembershipRecord, SessionRecord, UserCredentials, UserRecord, UserTokenRecord};

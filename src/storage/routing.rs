@@ -1,6 +1,7 @@
 //! Call routing: service tokens (`service_tokens`, `service_token_orgs`), the one-query route
 //! look-ups, the shared CPS windows (`cps_windows`), batched audit events of released secrets,
-//! and the routing generation (`routing_generation`, bumped by triggers; see migration 0009).
+//! and which organizations' routing data changed (migration 0012: appended to `routing_changes`
+//! by triggers on SQLite, notified with the organization's id on PostgreSQL).
 
 use chrono::{DateTime, Utc};
 
@@ -245,13 +246,47 @@ impl Store {
         })
     }
 
-    /// The routing generation: changes whenever a routing answer or a token may have.
-    pub async fn routing_generation(&self) -> Result<i64> {
-        on_backend!(self, read, |pool| {
-            Ok(sqlx::query_scalar("SELECT value FROM routing_generation WHERE id = 1")
-                .fetch_one(pool)
-                .await?)
+    /// SQLite: the changes after sequence number `after` (none, with the newest sequence number,
+    /// when `after` is `None`). PostgreSQL notifies instead (see [`Self::routing_listener`]).
+    pub async fn routing_changes_since(&self, after: Option<i64>) -> Result<RoutingChanges> {
+        const MOST: i64 = 10_000;
+        let super::Pools::Sqlite { read, .. } = &self.pools else {
+            return Ok(RoutingChanges::default());
+        };
+        let Some(after) = after else {
+            let last: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(seq), 0) FROM routing_changes")
+                .fetch_one(read)
+                .await?;
+            return Ok(RoutingChanges {
+                last,
+                ..Default::default()
+            });
+        };
+        let rows: Vec<(i64, Option<i64>)> =
+            sqlx::query_as("SELECT seq, org_id FROM routing_changes WHERE seq > $1 ORDER BY seq LIMIT $2")
+                .bind(after)
+                .bind(MOST + 1)
+                .fetch_all(read)
+                .await?;
+        // Sequence numbers have no holes (one writer, rolled-back rows take none): a hole is
+        // rows pruned before they were seen, and too many rows are as good as everything.
+        let gap = rows.first().is_some_and(|(seq, _)| *seq != after + 1) || rows.len() as i64 > MOST;
+        Ok(RoutingChanges {
+            last: rows.last().map_or(after, |(seq, _)| *seq),
+            orgs: rows.into_iter().map(|(_, org)| org).collect(),
+            gap,
         })
+    }
+
+    /// SQLite: forgets changes older than `older_than` (every server has long seen them).
+    pub async fn prune_routing_changes(&self, older_than: std::time::Duration) -> Result<()> {
+        if let super::Pools::Sqlite { write, .. } = &self.pools {
+            sqlx::query("DELETE FROM routing_changes WHERE changed_at < unixepoch() - $1")
+                .bind(older_than.as_secs() as i64)
+                .execute(write)
+                .await?;
+        }
+        Ok(())
     }
 
     /// A PostgreSQL listener on the routing change channel; `None` on SQLite.
@@ -267,5 +302,22 @@ impl Store {
     }
 }
 
-/// The channel migration 0009's triggers notify on PostgreSQL.
+/// What [`Store::routing_changes_since`] found.
+#[derive(Debug, Default)]
+pub struct RoutingChanges {
+    /// The newest sequence number seen: where the next look starts.
+    pub last: i64,
+    /// The organizations whose data changed; `None`: any organization's may have.
+    pub orgs: Vec<Option<i64>>,
+    /// Changes were missed (pruned before they were seen): forget everything.
+    pub gap: bool,
+}
+
+/// The organization a notification on [`ROUTING_CHANNEL`] concerns (`None`: any).
+pub fn changed_org(payload: &str) -> Option<i64> {
+    payload.parse().ok()
+}
+
+/// The channel migrations 0009 and 0012's triggers notify on PostgreSQL (payload: the
+/// organization's id, or empty for any).
 pub const ROUTING_CHANNEL: &str = "patchbay_routing";

@@ -147,11 +147,48 @@ async fn unique_rules_map_to_their_resource(store: &Store) {
         .unwrap();
 }
 
+/// Migration 0012: a write names the organization it concerns to every server (appended to
+/// `routing_changes` on SQLite, the payload of `NOTIFY patchbay_routing` on PostgreSQL).
+async fn changes_name_their_organization(store: &Store) {
+    let now = Utc::now();
+    if let Some(mut listener) = store.routing_listener().await.unwrap() {
+        let org = store
+            .create_organization("changes-pg", "Changes", now, &audit())
+            .await
+            .unwrap();
+        let note = tokio::time::timeout(std::time::Duration::from_secs(5), listener.recv())
+            .await
+            .expect("a notification within 5 s")
+            .unwrap();
+        assert_eq!(changed_org(note.payload()), Some(org.id));
+        return;
+    }
+    let start = store.routing_changes_since(None).await.unwrap();
+    let org = store
+        .create_organization("changes-a", "Changes", now, &audit())
+        .await
+        .unwrap();
+    let changes = store.routing_changes_since(Some(start.last)).await.unwrap();
+    assert_eq!(changes.orgs, [Some(org.id)]);
+    assert!(!changes.gap);
+    // Pruned before a reader saw them: the reader learns it missed some.
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    store.prune_routing_changes(std::time::Duration::ZERO).await.unwrap();
+    let other = store
+        .create_organization("changes-b", "Changes", now, &audit())
+        .await
+        .unwrap();
+    let changes = store.routing_changes_since(Some(start.last)).await.unwrap();
+    assert_eq!(changes.orgs, [Some(other.id)]);
+    assert!(changes.gap, "the first change was pruned unseen");
+}
+
 #[tokio::test]
 async fn sqlite_unique_rules_map_to_their_resource() {
     let dir = tempfile::tempdir().unwrap();
     let store = connect(dir.path().join("p.db").to_str().unwrap()).await.unwrap();
     unique_rules_map_to_their_resource(&store).await;
+    changes_name_their_organization(&store).await;
     store.close().await;
 }
 
@@ -175,6 +212,7 @@ async fn postgres_unique_rules_map_to_their_resource() {
     let run = tokio::spawn(async move {
         let store = connect(&url).await.unwrap();
         unique_rules_map_to_their_resource(&store).await;
+        changes_name_their_organization(&store).await;
         store.close().await;
     })
     .await;

@@ -406,6 +406,24 @@ both_backends! {
             send(on(bases[1], Method::GET, INBOUND).query(&[("to", "+14155551100")])).await.0 == 409
         }).await;
 
+        // A configuration created through `a` is in `b`'s list (cached there) within a second:
+        // a new row changes its organization's lists.
+        let list = |base: &str| {
+            client.get(format!("{base}/api/v2/platform/telephony/providers-configurations/?page_size=1000"))
+                .header("Authorization", format!("Token {}", app.admin)).header("Org-Handle", "acme")
+        };
+        let listed = |body: &Value| body["count"].as_i64().unwrap();
+        let (status, before) = send(list(bases[1])).await;
+        assert_eq!(status, 200, "{before}");
+        let create = client.post(format!("{a_base}/api/v2/platform/telephony/providers-configurations/?verify=false"))
+            .header("Authorization", format!("Token {}", app.admin)).header("Org-Handle", "acme")
+            .json(&json!({"provider": "sip", "host": "sip.cached.example", "account_sid": "cached-trunk", "auth_token": "pw"}));
+        let (status, created) = send(create).await;
+        assert_eq!(status, 201, "{created}");
+        within(Duration::from_secs(1), "a new configuration in the other instance's list", async || {
+            listed(&send(list(bases[1])).await.1) == listed(&before) + 1
+        }).await;
+
         // Revoked by the CLI (another process): every instance refuses it within a second.
         let revoked = run_json(cli(&app.database_url).args(["token", "revoke", "--service", &id.to_string()]));
         assert_eq!(revoked["revoked"], true);

@@ -341,11 +341,11 @@ pub(super) async fn outbound(
     Ok(no_store(answer))
 }
 
-/// Read-your-writes for this instance's routing caches: a write through the API drops them as
-/// soon as it is answered (committed). Other processes' writes reach them within a second (see
-/// `service::routing`). The routing endpoints change nothing and are left out, and so are
-/// refusals (4xx): a refused request wrote nothing, while a 5xx (a deadline passed after the
-/// commit, say) may have.
+/// Read-your-writes for this instance's routing caches: a write through the API drops its
+/// organization's entries as soon as it is answered (committed). Other processes' writes reach
+/// them within a second (see `service::routing`). The routing endpoints change nothing and are
+/// left out, and so are refusals (4xx): a refused request wrote nothing, while a 5xx (a deadline
+/// passed after the commit, say) may have.
 pub async fn forget_cached_routes(
     State(app): State<AppState>,
     req: axum::extract::Request,
@@ -354,7 +354,8 @@ pub async fn forget_cached_routes(
     let writes = !req.method().is_safe() && !req.uri().path().starts_with(ROUTES_PREFIX);
     let response = next.run(req).await;
     if writes && !response.status().is_client_error() {
-        app.routing.caches.invalidate();
+        // The organization the request acted for; when none is known, everyone's.
+        app.routing.caches.invalidate_org(crate::telemetry::current_org_id());
     }
     response
 }
