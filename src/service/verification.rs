@@ -74,19 +74,27 @@ impl Patchbay {
                     .ok()
                     .and_then(|d| at.checked_add_signed(d))
                     .or(Some(at + chrono::Duration::seconds(UNREACHABLE_RETRY.as_secs() as i64)));
+                let details = serde_json::to_value([Check::new(
+                    "carrier_reachable",
+                    CheckStatus::Skipped,
+                    format!("carrier not reachable ({reason}); will retry"),
+                )])
+                .ok();
                 match previous {
-                    Some(prev) if prev.status != VerificationStatus::Pending => VerificationRecord {
-                        next_at,
-                        ..prev.clone()
-                    },
+                    // The last known result stands; and a pending one that says the same again
+                    // (but for its time) is not news either.
+                    Some(prev)
+                        if prev.status != VerificationStatus::Pending
+                            || same_but_when(prev.details.as_ref(), details.as_ref()) =>
+                    {
+                        VerificationRecord {
+                            next_at,
+                            ..prev.clone()
+                        }
+                    }
                     _ => VerificationRecord {
                         status: VerificationStatus::Pending,
-                        details: serde_json::to_value([Check::new(
-                            "carrier_reachable",
-                            CheckStatus::Skipped,
-                            format!("carrier not reachable ({reason}); will retry"),
-                        )])
-                        .ok(),
+                        details,
                         last_verified_at: None,
                         next_at,
                     },
@@ -105,6 +113,17 @@ impl Patchbay {
         };
         let verification = self.verification_from(outcome, Some(&record.state().verification));
         let audit = (verification.status != record.verification_status).then(|| status_change(record, &verification));
+        // Unreachable again with nothing new to say: only the next attempt moves. A carrier's
+        // outage then changes no ETag and empties no cache, however often its rows are retried.
+        let unchanged = audit.is_none()
+            && verification.details.as_ref() == record.verification_details.as_ref().map(|d| &d.0)
+            && verification.last_verified_at == record.last_verified_at;
+        if unchanged {
+            self.store
+                .reschedule_verification(record.id, record.version, verification.next_at)
+                .await?;
+            return Ok(());
+        }
         self.store
             .record_verification(record.id, record.version, &verification, audit.as_ref())
             .await?;
@@ -249,4 +268,21 @@ fn status_change(record: &ConfigurationRecord, v: &crate::storage::VerificationR
             "failing_checks": failing,
             "last_verified_at": v.last_verified_at,
         }))
+}
+
+/// Whether two lists of checks say the same, whatever their timestamps.
+fn same_but_when(a: Option<&serde_json::Value>, b: Option<&serde_json::Value>) -> bool {
+    fn without_times(v: &serde_json::Value) -> serde_json::Value {
+        let mut v = v.clone();
+        if let Some(checks) = v.as_array_mut() {
+            for check in checks.iter_mut().filter_map(|c| c.as_object_mut()) {
+                check.remove("timestamp");
+            }
+        }
+        v
+    }
+    match (a, b) {
+        (Some(a), Some(b)) => without_times(a) == without_times(b),
+        _ => false,
+    }
 }

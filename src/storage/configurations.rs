@@ -389,6 +389,22 @@ impl Store {
         })
     }
 
+    /// Moves only the next check of a row whose verification did not change (its carrier was
+    /// unreachable again): not a change anyone sees, so neither the version (the ETag) nor the
+    /// routing caches of any instance move. `false` when the row changed meanwhile.
+    pub async fn reschedule_verification(&self, id: i64, version: i64, next_at: Option<DateTime<Utc>>) -> Result<bool> {
+        let rows = on_backend!(self, write, |pool| {
+            sqlx::query("UPDATE provider_configurations SET next_verification_at = $1 WHERE id = $2 AND version = $3")
+                .bind(next_at)
+                .bind(id)
+                .bind(version)
+                .execute(pool)
+                .await?
+                .rows_affected()
+        });
+        Ok(rows == 1)
+    }
+
     /// Claims up to `limit` rows whose verification is due, pushing their next check to
     /// `lease_until` so no other worker (or instance) picks them up meanwhile. How the rows are
     /// locked differs per backend (see `sqlite.rs` and `postgres.rs`).

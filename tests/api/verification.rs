@@ -95,9 +95,24 @@ both_backends! {
 
         // Not due yet: an unreachable carrier is retried after a pause, not hammered.
         assert_eq!(background_round(&app).await, 0);
+        // Due, and still unreachable: retried later, and with nothing new to say it changes
+        // nothing a client sees (the ETag stays; If-Match writes are not refused for it).
+        let etag = async || {
+            let answer = app.admin(Method::GET, &config_path(&id)).send().await.unwrap();
+            answer.headers()["etag"].to_str().unwrap().to_owned()
+        };
+        let before = etag().await;
+        app.twilio.recorder.inject(routes::FETCH_ACCOUNT, Fault::Status(503), 2);
+        store::make_verification_due(&app.app, &app.org).await;
+        assert_eq!(background_round(&app).await, 1);
+        assert_eq!(get(&app, &id).await["verification_status"], "pending");
+        assert_eq!(etag().await, before);
+        assert_eq!(background_round(&app).await, 0, "the retry is scheduled later again");
+
         store::make_verification_due(&app.app, &app.org).await;
         assert_eq!(background_round(&app).await, 1);
         assert_eq!(get(&app, &id).await["verification_status"], "verified");
+        assert_ne!(etag().await, before);
 
         // Revoked at the carrier: the next round marks it failed.
         app.twilio.set_auth_token(TWILIO_SID, "ffffffffffffffffffffffffffffffff");

@@ -49,11 +49,10 @@ pub async fn insert_provisioning_journal(app: &Patchbay, journal: &ProvisioningR
 pub async fn make_verification_due(app: &Patchbay, org: &Organization) {
     let (rows, _) = app.store.list_configurations(org.id, Default::default()).await.unwrap();
     for row in rows {
-        let mut v = row.state().verification;
-        v.next_at = Some(chrono::Utc::now() - chrono::Duration::seconds(1));
+        let due = Some(chrono::Utc::now() - chrono::Duration::seconds(1));
         assert!(
             app.store
-                .record_verification(row.id, row.version, &v, None)
+                .reschedule_verification(row.id, row.version, due)
                 .await
                 .unwrap()
         );
