@@ -3,6 +3,11 @@
 
 mod cli;
 
+// The system allocator was a sixth of a cached request's CPU (malloc, free, consolidation);
+// mimalloc's thread-local free lists make the many small per-request allocations cheap.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use clap::{Parser, Subcommand};
 
 use patchbay::config::{CommonSettings, ServerSettings, Settings};
@@ -65,7 +70,7 @@ fn main() -> anyhow::Result<()> {
     // variables where none is set, so clap's env < flag precedence does the layering.
     patchbay::config::apply_config_file(std::env::args_os())?;
     let cli = Cli::parse();
-    cli::init_logging(cli.settings.log_format);
+    let _logs = cli::init_logging(cli.settings.log_format);
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?
