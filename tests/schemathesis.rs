@@ -172,7 +172,9 @@ fn seed() -> u64 {
     seed
 }
 
-/// Every check Schemathesis has, on each backend, as an admin and as a viewer.
+/// Every check Schemathesis has, on each backend, as an admin and as a viewer. The two backends
+/// run side by side (each run is one single-threaded Schemathesis process: two cores, half the
+/// wall time); their findings are reported together.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn generated_requests_get_documented_answers() {
     let Some(st) = std::env::var_os("PATCHBAY_SCHEMATHESIS") else {
@@ -183,47 +185,57 @@ async fn generated_requests_get_documented_answers() {
         return;
     };
     let seed = seed();
-    for backend in [Backend::Sqlite, Backend::Postgres] {
-        // Every carrier at a stand-in: the stateful phase creates configurations of any provider
-        // (unverified) and lists their numbers; a closed port would answer 503 "unreachable".
-        let mut standins = Vec::new();
-        for carrier in [
-            Carrier::Plivo,
-            Carrier::Telnyx,
-            Carrier::Vonage,
-            Carrier::Exotel,
-            Carrier::SignalWire,
-        ] {
-            standins.push((carrier, simple::start(carrier).await.unwrap()));
-        }
-        let app = support::spawn_app_configured(backend, support::test_http_settings(), |s| {
-            for (carrier, standin) in &standins {
-                let url = standin.url();
-                match carrier {
-                    Carrier::Plivo => s.plivo_base_url = url,
-                    Carrier::Telnyx => s.telnyx_base_url = url,
-                    Carrier::Vonage => s.vonage_base_url = url,
-                    Carrier::Exotel => s.exotel_base_url = Some(url),
-                    Carrier::SignalWire => s.signalwire_base_url = Some(url),
-                }
-            }
-        })
-        .await;
-        let Some(app) = app else {
-            continue;
-        };
-        let mut run = 0;
-        for role in ["admin", "viewer"] {
-            let token = if role == "admin" { &app.admin } else { &app.viewer };
-            run += 1;
-            run_schemathesis(&st, &app, token, seed, run).await.unwrap_or_else(|report| {
-                panic!(
-                    "schemathesis ({backend:?}, {role}, PATCHBAY_SCHEMATHESIS_SEED={seed}) found problems:\n{report}"
-                )
-            });
-        }
-        app.stop().await;
+    let (sqlite, postgres) = tokio::join!(
+        on_backend(&st, seed, Backend::Sqlite),
+        on_backend(&st, seed, Backend::Postgres)
+    );
+    let problems: Vec<String> = [sqlite, postgres].into_iter().filter_map(Result::err).collect();
+    assert!(problems.is_empty(), "{}", problems.join("\n\n"));
+}
+
+/// The admin and viewer runs on one backend; `Err` with the report of the first that failed.
+async fn on_backend(st: &std::ffi::OsStr, seed: u64, backend: Backend) -> Result<(), String> {
+    // Every carrier at a stand-in: the stateful phase creates configurations of any provider
+    // (unverified) and lists their numbers; a closed port would answer 503 "unreachable".
+    let mut standins = Vec::new();
+    for carrier in [
+        Carrier::Plivo,
+        Carrier::Telnyx,
+        Carrier::Vonage,
+        Carrier::Exotel,
+        Carrier::SignalWire,
+    ] {
+        standins.push((carrier, simple::start(carrier).await.unwrap()));
     }
+    let app = support::spawn_app_configured(backend, support::test_http_settings(), |s| {
+        for (carrier, standin) in &standins {
+            let url = standin.url();
+            match carrier {
+                Carrier::Plivo => s.plivo_base_url = url,
+                Carrier::Telnyx => s.telnyx_base_url = url,
+                Carrier::Vonage => s.vonage_base_url = url,
+                Carrier::Exotel => s.exotel_base_url = Some(url),
+                Carrier::SignalWire => s.signalwire_base_url = Some(url),
+            }
+        }
+    })
+    .await;
+    let Some(app) = app else {
+        return Ok(());
+    };
+    let mut run = 0;
+    for role in ["admin", "viewer"] {
+        let token = if role == "admin" { &app.admin } else { &app.viewer };
+        run += 1;
+        if let Err(report) = run_schemathesis(st, &app, token, seed, run).await {
+            app.stop().await;
+            return Err(format!(
+                "schemathesis ({backend:?}, {role}, PATCHBAY_SCHEMATHESIS_SEED={seed}) found problems:\n{report}"
+            ));
+        }
+    }
+    app.stop().await;
+    Ok(())
 }
 
 /// One run of every check with `token` for `acme`; `Err` with the report when one fails.
