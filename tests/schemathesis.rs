@@ -211,14 +211,7 @@ async fn on_backend(st: &std::ffi::OsStr, seed: u64, backend: Backend) -> Result
     }
     let app = support::spawn_app_configured(backend, support::test_http_settings(), |s| {
         for (carrier, standin) in &standins {
-            let url = standin.url();
-            match carrier {
-                Carrier::Plivo => s.plivo_base_url = url,
-                Carrier::Telnyx => s.telnyx_base_url = url,
-                Carrier::Vonage => s.vonage_base_url = url,
-                Carrier::Exotel => s.exotel_base_url = Some(url),
-                Carrier::SignalWire => s.signalwire_base_url = Some(url),
-            }
+            support::carriers::point_at(s, *carrier, standin.url());
         }
     })
     .await;

@@ -259,12 +259,8 @@ fn create_body(carrier: Carrier, acc: &SimpleAccount) -> Value {
 async fn carrier_numbers(backend: Backend, carrier: Carrier, name: &str, count: usize) {
     let standin = simple::start(carrier).await.unwrap();
     let url = standin.url();
-    let app = spawn_app_configured(backend, test_http_settings(), |s| match carrier {
-        Carrier::Plivo => s.plivo_base_url = url,
-        Carrier::Telnyx => s.telnyx_base_url = url,
-        Carrier::Vonage => s.vonage_base_url = url,
-        Carrier::Exotel => s.exotel_base_url = Some(url),
-        Carrier::SignalWire => s.signalwire_base_url = Some(url),
+    let app = spawn_app_configured(backend, test_http_settings(), |s| {
+        crate::support::carriers::point_at(s, carrier, url)
     })
     .await;
     let Some(app) = app else { return };

@@ -64,6 +64,12 @@ pub async fn simple_setup(carrier: Carrier) -> (simple::SimpleStandin, Carriers)
     let st = simple::start(carrier).await.unwrap();
     let url = st.url();
     let mut settings = fast_settings();
+    point_at(&mut settings, carrier, url);
+    (st, Carriers::new(settings))
+}
+
+/// Points `carrier`'s base URL in `settings` at `url` (a stand-in).
+pub fn point_at(settings: &mut CarrierSettings, carrier: Carrier, url: String) {
     match carrier {
         Carrier::Plivo => settings.plivo_base_url = url,
         Carrier::Telnyx => settings.telnyx_base_url = url,
@@ -71,7 +77,6 @@ pub async fn simple_setup(carrier: Carrier) -> (simple::SimpleStandin, Carriers)
         Carrier::Exotel => settings.exotel_base_url = Some(url),
         Carrier::SignalWire => settings.signalwire_base_url = Some(url),
     }
-    (st, Carriers::new(settings))
 }
 
 /// Credentials for a simple stand-in account, shaped as each carrier stores them.
