@@ -15,7 +15,7 @@ use crate::storage::{ApiTokenRecord, NewApiTokenRecord, Organization, StorageErr
 pub struct Caller {
     pub token_id: i64,
     pub role: Role,
-    pub org: Organization,
+    pub org: std::sync::Arc<Organization>,
     /// The person acting, for personal tokens and console sessions (`token_id` is then the
     /// personal token's or the session's id); `None` for organization tokens.
     pub user: Option<crate::domain::user::UserRef>,
@@ -78,7 +78,8 @@ impl Patchbay {
             Some(known) => known,
             None => {
                 let began = caches.epoch();
-                let known = Arc::new(self.store.api_token_by_hash(&hash).await?.ok_or(Error::InvalidToken)?);
+                let (record, org) = self.store.api_token_by_hash(&hash).await?.ok_or(Error::InvalidToken)?;
+                let known = Arc::new((record, Arc::new(org)));
                 caches.keep_org_token(began, hash, known.clone());
                 known
             }

@@ -81,16 +81,55 @@ pub struct RoutingCaches {
     changed: RwLock<HashMap<i64, u64>>,
     service_tokens: Cache<ServiceTokenGrant>,
     /// Organization tokens by hash, with their organization (unknown tokens are not kept).
-    org_tokens: Cache<Arc<(ApiTokenRecord, Organization)>>,
+    org_tokens: Cache<Arc<(ApiTokenRecord, Arc<Organization>)>>,
     routes: Cache<Arc<RouteRecord>>,
     /// Configurations by `org:id`, and list pages by `org:provider:limit:offset`.
-    configurations: Cache<Arc<ConfigurationRecord>>,
+    configurations: Cache<Arc<Cached<ConfigurationRecord>>>,
     lists: Cache<ConfigurationPage>,
 }
 
 type Cache<V> = RwLock<HashMap<String, Stamped<V>>>;
 
-type ConfigurationPage = Arc<(Vec<ConfigurationRecord>, i64)>;
+/// A page of configurations and the count of all that match.
+pub type ConfigurationPage = Arc<Cached<(Vec<ConfigurationRecord>, i64)>>;
+
+/// A value read through the caches, with room for the answer the HTTP layer rendered of it:
+/// a cached GET then costs no serialisation (on a GET of one configuration, turning the record
+/// into JSON was a quarter of the instructions). Dropped with its entry, so never staler than
+/// the value.
+pub struct Cached<T> {
+    value: T,
+    /// The rendered answer and the variant of the request it answers (e.g. which paging members
+    /// a list echoes); one variant is kept, another is rendered each time it is asked for.
+    rendered: OnceLock<(u64, bytes::Bytes)>,
+}
+
+impl<T> Cached<T> {
+    pub fn new(value: T) -> Self {
+        Self {
+            value,
+            rendered: OnceLock::new(),
+        }
+    }
+
+    /// The answer rendered for `variant`: kept from an earlier call, or `render`ed now (and
+    /// kept, if no other variant was kept first).
+    pub fn rendered(&self, variant: u64, render: impl FnOnce(&T) -> bytes::Bytes) -> bytes::Bytes {
+        match self.rendered.get() {
+            Some((kept, body)) if *kept == variant => body.clone(),
+            Some(_) => render(&self.value),
+            None => self.rendered.get_or_init(|| (variant, render(&self.value))).1.clone(),
+        }
+    }
+}
+
+impl<T> std::ops::Deref for Cached<T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        &self.value
+    }
+}
 
 /// A cached value, the organization it belongs to (`None`: no single one) and the epoch read
 /// before it was read from the database.
@@ -176,11 +215,11 @@ impl RoutingCaches {
         self.keep(&self.service_tokens, began, None, hash, grant);
     }
 
-    pub fn org_token(&self, hash: &str) -> Option<Arc<(ApiTokenRecord, Organization)>> {
+    pub fn org_token(&self, hash: &str) -> Option<Arc<(ApiTokenRecord, Arc<Organization>)>> {
         self.cached(&self.org_tokens, hash)
     }
 
-    pub fn keep_org_token(&self, began: u64, hash: String, token: Arc<(ApiTokenRecord, Organization)>) {
+    pub fn keep_org_token(&self, began: u64, hash: String, token: Arc<(ApiTokenRecord, Arc<Organization>)>) {
         let org = Some(token.1.id);
         self.keep(&self.org_tokens, began, org, hash, token);
     }
@@ -423,14 +462,16 @@ impl Patchbay {
 
     /// [`Self::get_configuration`] for answering a GET (never as the base of a write: a cached
     /// row may be a moment behind another process's write).
-    pub async fn read_configuration(&self, org: &Organization, id: i64) -> Result<Arc<ConfigurationRecord>> {
+    pub async fn read_configuration(&self, org: &Organization, id: i64) -> Result<Arc<Cached<ConfigurationRecord>>> {
         let caches = &self.routing.caches;
         let key = format!("{}:{id}", org.id);
         if let Some(hit) = caches.cached(&caches.configurations, &key) {
             return Ok(hit);
         }
         let began = caches.epoch();
-        let record = Arc::new(self.get_configuration(org, ConfigurationKey::Id(id)).await?);
+        let record = Arc::new(Cached::new(
+            self.get_configuration(org, ConfigurationKey::Id(id)).await?,
+        ));
         caches.keep(&caches.configurations, began, Some(org.id), key, record.clone());
         Ok(record)
     }
@@ -443,7 +484,7 @@ impl Patchbay {
             return Ok(hit);
         }
         let began = caches.epoch();
-        let page = Arc::new(self.list_configurations(org, query).await?);
+        let page = Arc::new(Cached::new(self.list_configurations(org, query).await?));
         caches.keep(&caches.lists, began, Some(org.id), key, page.clone());
         Ok(page)
     }
@@ -590,6 +631,27 @@ mod tests {
 
     fn map() -> Cache<u32> {
         RwLock::default()
+    }
+
+    #[test]
+    fn a_rendered_answer_is_kept_for_its_variant_only() {
+        let cached = Cached::new(7_u32);
+        let renders = std::cell::Cell::new(0);
+        let render = |variant: u64| {
+            cached.rendered(variant, |v| {
+                renders.set(renders.get() + 1);
+                bytes::Bytes::from(format!("{v}/{variant}"))
+            })
+        };
+        assert_eq!(render(1), "7/1");
+        assert_eq!(render(1), "7/1");
+        assert_eq!(renders.get(), 1, "the second answer is the kept one");
+        // Another variant is rendered each time, and never answers for the kept one.
+        assert_eq!(render(0), "7/0");
+        assert_eq!(render(0), "7/0");
+        assert_eq!(renders.get(), 3);
+        assert_eq!(render(1), "7/1");
+        assert_eq!(renders.get(), 3);
     }
 
     #[test]

@@ -238,7 +238,7 @@ fn caller_of(token_id: i64, user: UserRecord, membership: MembershipRecord) -> C
     Caller {
         token_id,
         role: membership.role,
-        org: membership.org,
+        org: std::sync::Arc::new(membership.org),
         user: Some(UserRef {
             id: user.id,
             email: user.email,

@@ -80,13 +80,23 @@ struct ConfigurationEnvelope<'a> {
 }
 
 /// One configuration in the envelope, with its version as the `ETag`.
-fn respond(status: StatusCode, message: &'static str, record: &ConfigurationRecord) -> Response {
-    let body = ConfigurationEnvelope {
+fn envelope<'a>(
+    status: StatusCode,
+    message: &'static str,
+    record: &'a ConfigurationRecord,
+) -> ConfigurationEnvelope<'a> {
+    ConfigurationEnvelope {
         status_code: status.as_u16(),
         message,
         data: ConfigurationView::from(record),
-    };
-    with_etag((status, axum::Json(body)).into_response(), record.version)
+    }
+}
+
+fn respond(status: StatusCode, message: &'static str, record: &ConfigurationRecord) -> Response {
+    with_etag(
+        (status, axum::Json(envelope(status, message, record))).into_response(),
+        record.version,
+    )
 }
 
 #[derive(Serialize, ToSchema)]
@@ -154,6 +164,11 @@ impl Window {
             page_size: self.asked.map(|p| p.1),
             next: self.next(base, shown, total),
         }
+    }
+
+    /// Whether `?page=&page_size=` were sent (the answer then echoes them).
+    pub fn is_paged(self) -> bool {
+        self.asked.is_some()
     }
 
     pub fn offset(self) -> i64 {
@@ -235,21 +250,24 @@ pub(super) async fn list_configurations(
             },
         )
         .await?;
-    let (rows, total) = (&page.0, page.1);
-    let filter = provider.map(|p| format!("provider={p}&")).unwrap_or_default();
-    let paging = window.paging(
-        &format!("/api/v2/platform/telephony/providers-configurations/?{filter}"),
-        rows.len(),
-        total,
-    );
-    Ok(axum::Json(ConfigurationList {
-        status_code: 200,
-        message: "Provider configurations fetched successfully.",
-        data: rows.iter().map(Into::into).collect(),
-        count: total,
-        paging,
-    })
-    .into_response())
+    // The cached page is keyed by rows (provider, limit, offset); what else the answer says
+    // depends only on whether paging was asked for, the variant kept with it.
+    let body = page.rendered(u64::from(window.is_paged()), |(rows, total)| {
+        let filter = provider.map(|p| format!("provider={p}&")).unwrap_or_default();
+        let paging = window.paging(
+            &format!("/api/v2/platform/telephony/providers-configurations/?{filter}"),
+            rows.len(),
+            *total,
+        );
+        super::render_json(&ConfigurationList {
+            status_code: 200,
+            message: "Provider configurations fetched successfully.",
+            data: rows.iter().map(Into::into).collect(),
+            count: *total,
+            paging,
+        })
+    });
+    Ok(super::rendered_json(StatusCode::OK, body))
 }
 
 #[utoipa::path(post, path = "/api/v2/platform/telephony/providers-configurations/", tag = "v2: provider configurations",
@@ -319,11 +337,14 @@ pub(super) async fn get_configuration(
     ConfigId(id): ConfigId,
 ) -> Result<Response> {
     let record = app.read_configuration(&caller.org, id).await?;
-    Ok(respond(
-        StatusCode::OK,
-        "Provider configuration fetched successfully.",
-        &record,
-    ))
+    let body = record.rendered(0, |record| {
+        super::render_json(&envelope(
+            StatusCode::OK,
+            "Provider configuration fetched successfully.",
+            record,
+        ))
+    });
+    Ok(with_etag(super::rendered_json(StatusCode::OK, body), record.version))
 }
 
 #[utoipa::path(patch, path = "/api/v2/platform/telephony/providers-configurations/{id}/", tag = "v2: provider configurations",

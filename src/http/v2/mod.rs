@@ -14,7 +14,7 @@ pub use routing::{ROUTES_PREFIX, forget_cached_routes};
 use std::collections::BTreeMap;
 
 use axum::http::{HeaderValue, Method, header};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use utoipa::{IntoParams, OpenApi, ToSchema};
 
 use super::Routes;
@@ -174,6 +174,19 @@ pub fn routes(routes: Routes) -> Routes {
     )
 )]
 pub struct ApiDoc;
+
+/// A JSON answer from a body already rendered (see [`crate::service::routing::Cached`]): the same
+/// bytes and headers `axum::Json` gives.
+fn rendered_json(status: axum::http::StatusCode, body: axum::body::Bytes) -> Response {
+    let content_type = HeaderValue::from_static("application/json");
+    (status, [(header::CONTENT_TYPE, content_type)], body).into_response()
+}
+
+/// `value` as JSON, for a body kept for later answers.
+fn render_json(value: &impl serde::Serialize) -> axum::body::Bytes {
+    // Serialising our own view types cannot fail (string keys, no foreign `Serialize`).
+    serde_json::to_vec(value).expect("a view serialises").into()
+}
 
 /// A `Response` with the version as its `ETag`, to send back in `If-Match`.
 fn with_etag(mut response: Response, version: i64) -> Response {

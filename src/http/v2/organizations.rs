@@ -63,7 +63,7 @@ pub(super) async fn list_organizations(State(app): State<AppState>, headers: Hea
             .collect()
     } else {
         let TokenCaller(caller) = TokenCaller::from_headers(&app, &headers).await?;
-        vec![caller.org]
+        vec![Organization::clone(&caller.org)]
     };
     Ok(axum::Json(OrganizationList {
         status_code: 200,
