@@ -39,13 +39,14 @@ pub fn init_logging(format: LogFormat) -> tracing_appender::non_blocking::Worker
         .thread_name("patchbay-log")
         .finish(std::io::BufWriter::new(std::io::stderr()));
     // Logs go to stderr; stdout is kept for what commands print (tokens shown once, JSON).
+    // Colours only for a person at a terminal, not in files or log collectors.
+    let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(writer)
-        // Colours only for a person at a terminal, not in files or log collectors.
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()));
+        .with_ansi(ansi);
     match format {
-        LogFormat::Text => builder.init(),
+        LogFormat::Text => builder.event_format(patchbay::telemetry::TextFormat::new(ansi)).init(),
         LogFormat::Json => builder.json().flatten_event(true).init(),
     }
     guard

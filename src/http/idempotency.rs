@@ -10,9 +10,8 @@
 //! hash of a body that holds secrets.
 
 use axum::body::{Body, to_bytes};
-use axum::extract::{Request, State};
+use axum::extract::Request;
 use axum::http::{HeaderValue, Method, header};
-use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
 use super::{AppState, BODY_LIMIT};
@@ -65,20 +64,34 @@ fn bearer(req: &Request) -> Option<&str> {
 #[derive(Clone, Copy, Debug)]
 pub struct ShownOnce;
 
-pub async fn idempotency(
-    State((app, settings)): State<(AppState, IdempotencySettings)>,
-    mut req: Request,
-    next: Next,
-) -> Response {
+pub async fn idempotency<N, F>(app: &AppState, settings: IdempotencySettings, req: Request, next: N) -> Response
+where
+    N: FnOnce(Request) -> F,
+    F: std::future::Future<Output = Response>,
+{
     // Routing answers carry secrets and change nothing to retry: never kept.
     if req.method() != Method::POST
         || !req.uri().path().starts_with("/api/")
         || req.uri().path().starts_with(super::v2::ROUTES_PREFIX)
     {
-        return next.run(req).await;
+        return next(req).await;
     }
+    if !req.headers().contains_key(HEADER) {
+        return next(req).await;
+    }
+    // Boxed: inline, its many locals would make every request's future (which the router
+    // boxes, and so copies) kilobytes larger, keyed or not.
+    Box::pin(keyed(app, settings, req, next)).await
+}
+
+/// A POST with an `Idempotency-Key`.
+async fn keyed<N, F>(app: &AppState, settings: IdempotencySettings, mut req: Request, next: N) -> Response
+where
+    N: FnOnce(Request) -> F,
+    F: std::future::Future<Output = Response>,
+{
     let Some(key) = req.headers().get(HEADER) else {
-        return next.run(req).await;
+        return next(req).await;
     };
     let Some(key) = key.to_str().ok().filter(|k| valid_key(k)).map(str::to_owned) else {
         return Error::field("Idempotency-Key", "Must be 1-255 visible ASCII characters.").into_response();
@@ -88,11 +101,11 @@ pub async fn idempotency(
     let caller = match (req.extensions().get::<crate::service::Caller>(), bearer(&req)) {
         // Authenticated already by the rate limiter.
         (Some(caller), _) => Some(caller.clone()),
-        (None, Some(_)) => super::extract::authenticate(&app, req.headers()).await.ok(),
+        (None, Some(_)) => super::extract::authenticate(app, req.headers()).await.ok(),
         (None, None) => None,
     };
     let Some(caller) = caller else {
-        return next.run(req).await;
+        return next(req).await;
     };
     // The handler's extractors take the caller from here instead of authenticating again; only
     // under the schemes they accept, so any other still gets their 401.
@@ -144,7 +157,7 @@ pub async fn idempotency(
                 .into_response()
         }
         IdempotencyClaim::New => {
-            let response = next.run(Request::from_parts(parts, Body::from(body))).await;
+            let response = next(Request::from_parts(parts, Body::from(body))).await;
             let keep = response.status().is_success();
             let (head, body) = response.into_parts();
             // Our own handler's answer, already in memory: the client gets it whole, whatever

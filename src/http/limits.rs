@@ -5,9 +5,8 @@ use std::num::NonZeroU32;
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::extract::{ConnectInfo, Request, State};
+use axum::extract::{ConnectInfo, Request};
 use axum::http::{HeaderMap, HeaderValue};
-use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use governor::clock::{Clock, DefaultClock};
 use governor::middleware::StateInformationMiddleware;
@@ -119,15 +118,17 @@ fn set(headers: &mut HeaderMap, name: &'static str, value: u64) {
 
 /// Authenticates the caller (the handler's extractors then take it from the request instead of
 /// looking the token up again) and draws from its bucket.
-pub async fn rate_limit(
-    State((limits, app)): State<(RateLimiting, AppState)>,
-    mut req: Request,
-    next: Next,
-) -> Response {
+pub async fn rate_limit<N, F>(limits: &RateLimiting, app: &AppState, mut req: Request, next: N) -> Response
+where
+    N: FnOnce(Request) -> F,
+    F: std::future::Future<Output = Response>,
+{
     if exempt(req.uri().path()) {
-        return next.run(req).await;
+        return next(req).await;
     }
-    let caller = super::extract::authenticate(&app, req.headers()).await.ok();
+    // Boxed, like every step's cold or bulky part: inline, its states would be carried (and,
+    // where the router boxes it, copied) by every request's future.
+    let caller = Box::pin(super::extract::authenticate(app, req.headers())).await.ok();
     let key = match caller {
         Some(caller) => {
             // A person's personal tokens share one bucket (their ids are another table's).
@@ -142,7 +143,7 @@ pub async fn rate_limit(
     };
     match limits.limiter.check_key(&key) {
         Ok(state) => {
-            let mut response = next.run(req).await;
+            let mut response = next(req).await;
             let headers = response.headers_mut();
             set(headers, "ratelimit-limit", limits.burst.into());
             set(headers, "ratelimit-remaining", state.remaining_burst_capacity().into());

@@ -21,7 +21,7 @@ use std::sync::Arc;
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Request};
 use axum::http::Method;
-use axum::middleware::{self as axum_middleware, Next};
+use axum::middleware as axum_middleware;
 use axum::routing::{MethodFilter, on};
 use tower::Layer as _;
 use tower::util::MapRequestLayer;
@@ -117,35 +117,21 @@ fn layered(
     settings: &HttpSettings,
     limiting: Option<limits::RateLimiting>,
 ) -> Router {
-    let deadline = settings.request_timeout;
-    let mut router = routes
+    let pipeline = Arc::new(middleware::Pipeline {
+        app: app.clone(),
+        deadline: settings.request_timeout,
+        idempotency: settings.idempotency(),
+        limiting,
+    });
+    routes
         .fallback(|| async { Error::NotFound("Not found.") })
         .method_not_allowed_fallback(|| async { Error::MethodNotAllowed })
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
-        // Inside the deadline and idempotency layers, so a panicking handler is an ordinary 500
-        // to them (its idempotency key is released) and to the client (the API's own error,
-        // with the request id to quote).
+        // Inside the pipeline (its deadline and idempotency steps), so a panicking handler is an
+        // ordinary 500 to them (its idempotency key is released) and to the client (the API's
+        // own error, with the request id to quote).
         .layer(CatchPanicLayer::custom(middleware::panic_response))
-        .layer(axum_middleware::from_fn(move |req: Request, next: Next| {
-            middleware::with_deadline(deadline, req, next)
-        }));
-    router = router.layer(axum_middleware::from_fn_with_state(
-        (app.clone(), settings.idempotency()),
-        idempotency::idempotency,
-    ));
-    if let Some(limiting) = limiting {
-        router = router.layer(axum_middleware::from_fn_with_state(
-            (limiting, app.clone()),
-            limits::rate_limit,
-        ));
-    }
-    router
-        .layer(axum_middleware::from_fn_with_state(
-            app.clone(),
-            v2::forget_cached_routes,
-        ))
-        .layer(axum_middleware::from_fn(middleware::problem_outside))
-        .layer(axum_middleware::from_fn(middleware::request_context))
+        .layer(axum_middleware::from_fn_with_state(pipeline, middleware::pipeline))
         .with_state(app)
 }
 
@@ -176,7 +162,7 @@ pub async fn serve(
     let limiting = settings.rate_limit.map(limits::RateLimiting::new);
     let cleanup = limiting.as_ref().map(limits::RateLimiting::spawn_cleanup);
     let routing = app.start_routing();
-    telemetry::prometheus();
+    let upkeep = telemetry::spawn_upkeep();
     let service = MapRequestLayer::new(middleware::canonical_api_path).layer(router_with(app, &settings, limiting));
     let mut builder = auto::Builder::new(TokioExecutor::new());
     builder
@@ -233,6 +219,7 @@ pub async fn serve(
     if let Some(cleanup) = cleanup {
         cleanup.abort();
     }
+    upkeep.abort();
     // Released secrets still queued reach the audit trail before the process ends.
     routing.stop().await;
     Ok(())

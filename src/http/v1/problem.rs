@@ -65,12 +65,21 @@ fn type_uri(status: StatusCode) -> &'static str {
 
 /// Middleware: `from_fn(problem::layer)` on the v1 router.
 pub async fn layer(req: Request, next: Next) -> Response {
+    render(req, |req| next.run(req)).await
+}
+
+/// Renders the answer `next` gives as RFC 7807 when it is one of the API's errors.
+pub async fn render<N, F>(req: Request, next: N) -> Response
+where
+    N: FnOnce(Request) -> F,
+    F: std::future::Future<Output = Response>,
+{
     let instance = req
         .extensions()
         .get::<OriginalUri>()
         .map(|u| u.0.path().to_owned())
         .unwrap_or_else(|| req.uri().path().to_owned());
-    let response = next.run(req).await;
+    let response = next(req).await;
     let Some(parts) = response.extensions().get::<ErrorParts>().cloned() else {
         return response;
     };

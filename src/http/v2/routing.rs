@@ -346,13 +346,13 @@ pub(super) async fn outbound(
 /// them within a second (see `service::routing`). The routing endpoints change nothing and are
 /// left out, and so are refusals (4xx): a refused request wrote nothing, while a 5xx (a deadline
 /// passed after the commit, say) may have.
-pub async fn forget_cached_routes(
-    State(app): State<AppState>,
-    req: axum::extract::Request,
-    next: axum::middleware::Next,
-) -> Response {
+pub async fn forget_cached_routes<N, F>(app: &AppState, req: axum::extract::Request, next: N) -> Response
+where
+    N: FnOnce(axum::extract::Request) -> F,
+    F: std::future::Future<Output = Response>,
+{
     let writes = !req.method().is_safe() && !req.uri().path().starts_with(ROUTES_PREFIX);
-    let response = next.run(req).await;
+    let response = next(req).await;
     if writes && !response.status().is_client_error() {
         // The organization the request acted for; when none is known, everyone's.
         app.routing.caches.invalidate_org(crate::telemetry::current_org_id());
