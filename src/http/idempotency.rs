@@ -76,26 +76,23 @@ where
     {
         return next(req).await;
     }
-    if !req.headers().contains_key(HEADER) {
-        return next(req).await;
-    }
-    // Boxed: inline, its many locals would make every request's future (which the router
-    // boxes, and so copies) kilobytes larger, keyed or not.
-    Box::pin(keyed(app, settings, req, next)).await
-}
-
-/// A POST with an `Idempotency-Key`.
-async fn keyed<N, F>(app: &AppState, settings: IdempotencySettings, mut req: Request, next: N) -> Response
-where
-    N: FnOnce(Request) -> F,
-    F: std::future::Future<Output = Response>,
-{
     let Some(key) = req.headers().get(HEADER) else {
         return next(req).await;
     };
     let Some(key) = key.to_str().ok().filter(|k| valid_key(k)).map(str::to_owned) else {
         return Error::field("Idempotency-Key", "Must be 1-255 visible ASCII characters.").into_response();
     };
+    // Boxed: inline, its many locals would make every request's future (which the router
+    // boxes, and so copies) kilobytes larger, keyed or not.
+    Box::pin(keyed(app, settings, key, req, next)).await
+}
+
+/// A POST with a valid `Idempotency-Key`.
+async fn keyed<N, F>(app: &AppState, settings: IdempotencySettings, key: String, mut req: Request, next: N) -> Response
+where
+    N: FnOnce(Request) -> F,
+    F: std::future::Future<Output = Response>,
+{
     // Keys belong to an organization. Without a valid caller the handler answers (401/403)
     // as it would without the header.
     let caller = match (req.extensions().get::<crate::service::Caller>(), bearer(&req)) {
