@@ -238,9 +238,7 @@ impl Store {
     pub async fn insert_audit_batch(&self, events: &[AuditEvent]) -> Result<()> {
         on_backend!(self, write, |pool| {
             let mut tx = pool.begin().await?;
-            for event in events {
-                audit_events::insert(&mut tx, event, None, "").await?;
-            }
+            audit_events::insert_many(&mut tx, events).await?;
             tx.commit().await?;
             Ok(())
         })

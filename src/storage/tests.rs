@@ -183,12 +183,70 @@ async fn changes_name_their_organization(store: &Store) {
     assert!(changes.gap, "the first change was pruned unseen");
 }
 
+/// The released-secrets ledger's batches: more rows than one multi-row `INSERT` carries, each
+/// written once with what it says, beside an event that has a webhook (written row by row).
+async fn an_audit_batch_is_written_whole(store: &Store) {
+    let org = store
+        .create_organization("ledger", "Ledger", Utc::now(), &audit())
+        .await
+        .unwrap();
+    let mut events: Vec<AuditEvent> = (0..450)
+        .map(|i| AuditEvent {
+            org_id: Some(org.id),
+            actor: "service-token:7".to_owned(),
+            action: "route.secret_released",
+            resource_type: "provider_configuration",
+            resource_id: Some(format!("cfg-{i}")),
+            fields: vec!["auth_password".to_owned(), format!("to:+1415555{i:04}")],
+            request_id: (i % 2 == 0).then(|| format!("req-{i}")),
+            ..audit()
+        })
+        .collect();
+    events.insert(
+        200,
+        AuditEvent {
+            org_id: Some(org.id),
+            action: "token.revoked",
+            resource_type: "api_token",
+            resource_id: Some("9".to_owned()),
+            ..audit()
+        },
+    );
+    store.insert_audit_batch(&events).await.unwrap();
+    let query = |resource_type| AuditQuery {
+        resource_type: Some(resource_type),
+        limit: 1000,
+        ..Default::default()
+    };
+    let (released, total) = store
+        .list_audit_events(org.id, query("provider_configuration"))
+        .await
+        .unwrap();
+    assert_eq!((released.len(), total), (450, 450));
+    let mut ids: Vec<_> = released.iter().map(|e| e.resource_id.clone()).collect();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), 450, "each event once");
+    let last = released.iter().find(|e| e.resource_id == "cfg-449").unwrap();
+    assert_eq!(last.fields.0, ["auth_password", "to:+14155550449"]);
+    assert_eq!(
+        (last.action.as_str(), last.actor.as_str()),
+        ("route.secret_released", "service-token:7")
+    );
+    assert_eq!(last.request_id, None);
+    let even = released.iter().find(|e| e.resource_id == "cfg-448").unwrap();
+    assert_eq!(even.request_id.as_deref(), Some("req-448"));
+    let (revoked, _) = store.list_audit_events(org.id, query("api_token")).await.unwrap();
+    assert_eq!(revoked.len(), 1);
+}
+
 #[tokio::test]
 async fn sqlite_unique_rules_map_to_their_resource() {
     let dir = tempfile::tempdir().unwrap();
     let store = connect(dir.path().join("p.db").to_str().unwrap()).await.unwrap();
     unique_rules_map_to_their_resource(&store).await;
     changes_name_their_organization(&store).await;
+    an_audit_batch_is_written_whole(&store).await;
     store.close().await;
 }
 
@@ -213,6 +271,7 @@ async fn postgres_unique_rules_map_to_their_resource() {
         let store = connect(&url).await.unwrap();
         unique_rules_map_to_their_resource(&store).await;
         changes_name_their_organization(&store).await;
+        an_audit_batch_is_written_whole(&store).await;
         store.close().await;
     })
     .await;
