@@ -30,7 +30,7 @@ use crate::domain::sip::Transport;
 use crate::domain::verification::VerificationStatus;
 use crate::error::{Error, Result};
 use crate::service::service_tokens::ServiceCaller;
-use crate::service::sip::SipCredential;
+use crate::service::sip::TrunkSettings;
 use crate::service::twilio::SIP_PASSWORD;
 use crate::service::{AuditAction, Patchbay, RowBinding, now};
 use crate::storage::{
@@ -82,13 +82,16 @@ pub struct RoutingCaches {
     service_tokens: Cache<ServiceTokenGrant>,
     /// Organization tokens by hash, with their organization (unknown tokens are not kept).
     org_tokens: Cache<Arc<(ApiTokenRecord, Arc<Organization>)>>,
-    routes: Cache<Arc<RouteRecord>>,
+    routes: Cache<Route>,
     /// Configurations by `org:id`, and list pages by `org:provider:limit:offset`.
     configurations: Cache<Arc<Cached<ConfigurationRecord>>>,
     lists: Cache<ConfigurationPage>,
 }
 
 type Cache<V> = RwLock<HashMap<String, Stamped<V>>>;
+
+/// A number's route, with room for the answer rendered of it (see [`Cached`]).
+pub type Route = Arc<Cached<RouteRecord>>;
 
 /// A page of configurations and the count of all that match.
 pub type ConfigurationPage = Arc<Cached<(Vec<ConfigurationRecord>, i64)>>;
@@ -224,11 +227,11 @@ impl RoutingCaches {
         self.keep(&self.org_tokens, began, org, hash, token);
     }
 
-    fn route(&self, number: &str) -> Option<Arc<RouteRecord>> {
+    fn route(&self, number: &str) -> Option<Route> {
         self.cached(&self.routes, number)
     }
 
-    fn keep_route(&self, began: u64, number: String, route: Arc<RouteRecord>) {
+    fn keep_route(&self, began: u64, number: String, route: Route) {
         let org = Some(route.configuration.org_id);
         self.keep(&self.routes, began, org, number, route);
     }
@@ -252,7 +255,7 @@ pub enum OutboundFrom {
 
 /// The trunk an outbound call goes through. Holds the password: never logged (no `Debug`).
 pub struct Trunk {
-    pub route: Arc<RouteRecord>,
+    pub route: Route,
     pub termination_uri: String,
     pub server: String,
     pub transport: String,
@@ -490,7 +493,7 @@ impl Patchbay {
     }
 
     /// The number with its route, from the cache or the database.
-    async fn route_for_number(&self, number: &str) -> Result<Option<Arc<RouteRecord>>> {
+    async fn route_for_number(&self, number: &str) -> Result<Option<Route>> {
         let caches = &self.routing.caches;
         if let Some(route) = caches.route(number) {
             return Ok(Some(route));
@@ -499,14 +502,14 @@ impl Patchbay {
         let Some(route) = self.store.route_by_number(number).await? else {
             return Ok(None);
         };
-        let route = Arc::new(route);
+        let route = Arc::new(Cached::new(route));
         caches.keep_route(began, number.to_owned(), route.clone());
         Ok(Some(route))
     }
 
     /// Who answers a call to `to`: 404 for a number unknown (or of an organization the token
     /// may not route), 409 with the reason for one that cannot take calls.
-    pub async fn inbound_route(&self, caller: &ServiceCaller, to: &E164) -> Result<Arc<RouteRecord>> {
+    pub async fn inbound_route(&self, caller: &ServiceCaller, to: &E164) -> Result<Route> {
         let route = self
             .route_for_number(to.as_str())
             .await?
@@ -537,7 +540,7 @@ impl Patchbay {
                 match self.store.route_by_bridge(org.id, slug).await? {
                     None => return Err(Error::NotFound(UNKNOWN_BRIDGE)),
                     Some(None) => return Err(refusal(Unroutable::DraftBridge)),
-                    Some(Some(route)) => Arc::new(route),
+                    Some(Some(route)) => Arc::new(Cached::new(route)),
                 }
             }
         };
@@ -549,7 +552,7 @@ impl Patchbay {
         if !is_trunk {
             return Err(refusal(Unroutable::NoTrunk));
         }
-        let credential = SipCredential::from(config.clone());
+        let credential = TrunkSettings::of(config);
         if let Some(limit) = credential.cps_limit {
             let key = match &credential.cps_key {
                 // Shared keys are the organization's own: another tenant's key never paces these.

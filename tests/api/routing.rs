@@ -136,6 +136,17 @@ both_backends! {
         assert_eq!(data["number"], "+14155550100");
         assert!(data["number_id"].as_i64().is_some());
         assert!(!body.to_string().contains(PASSWORD), "inbound carries no secret: {body}");
+        assert_eq!(data["from"], Value::Null);
+        // The answer is kept with the cached route, but `from` is this call's own: echoed when
+        // sent (and only then), whichever came first.
+        for from in [Some("+4930123456"), None, Some("+4930999999")] {
+            let mut query = vec![("to", "+14155550100")];
+            query.extend(from.map(|f| ("from", f)));
+            let (status, again) = send(routed(&app, &token, Method::GET, INBOUND).query(&query)).await;
+            assert_eq!(status, 200, "{again}");
+            assert_eq!(again["data"]["from"].as_str(), from, "{again}");
+            assert_eq!(again["data"]["number_id"], data["number_id"]);
+        }
 
         // From a number: the trunk with its password, not to be stored by anyone.
         let response = routed(&app, &token, Method::POST, OUTBOUND)
