@@ -194,14 +194,24 @@ where
             (true, tracing::Level::INFO) => ("\x1b[32m", "\x1b[0m"),
             (true, _) => ("\x1b[34m", "\x1b[0m"),
         };
-        write!(writer, " {start}{level:>5}{end} ")?;
+        let name = match *level {
+            tracing::Level::ERROR => "ERROR",
+            tracing::Level::WARN => " WARN",
+            tracing::Level::INFO => " INFO",
+            tracing::Level::DEBUG => "DEBUG",
+            tracing::Level::TRACE => "TRACE",
+        };
+        for part in [" ", start, name, end, " "] {
+            writer.write_str(part)?;
+        }
         if let Some(scope) = ctx.event_scope() {
             for span in scope.from_root() {
                 write!(writer, "{}:", span.name())?;
             }
             writer.write_char(' ')?;
         }
-        write!(writer, "{}:", meta.target())?;
+        writer.write_str(meta.target())?;
+        writer.write_char(':')?;
         let mut fields = FieldWriter {
             writer: &mut writer,
             result: Ok(()),
@@ -230,7 +240,14 @@ fn write_now(out: &mut impl std::fmt::Write) -> std::fmt::Result {
             cell.1 = at.format("%Y-%m-%dT%H:%M:%S").to_string();
             cell.0 = seconds;
         }
-        write!(out, "{}.{:06}Z", cell.1, now.subsec_micros())
+        // `{:06}` through `core::fmt` costs more than the rest of the timestamp.
+        let micros = now.subsec_micros();
+        let mut fraction = *b".000000Z";
+        for (i, digit) in fraction[1..7].iter_mut().enumerate() {
+            *digit = b'0' + (micros / 10_u32.pow(5 - i as u32) % 10) as u8;
+        }
+        out.write_str(&cell.1)?;
+        out.write_str(std::str::from_utf8(&fraction).unwrap_or(".000000Z"))
     })
 }
 
@@ -241,35 +258,73 @@ struct FieldWriter<'a, 'w> {
 
 /// Whether a value can be written without quotes and still be read back as one value.
 fn is_bare(value: &str) -> bool {
-    !value.is_empty()
-        && !value
-            .chars()
-            .any(|c| c == ' ' || c == '"' || c == '=' || c.is_control())
+    let needs_quotes = |b: &u8| matches!(b, b' ' | b'"' | b'=' | 0..=0x1f | 0x7f);
+    if value.is_ascii() {
+        // The common case, byte by byte.
+        return !value.is_empty() && !value.as_bytes().iter().any(needs_quotes);
+    }
+    !value
+        .chars()
+        .any(|c| c == ' ' || c == '"' || c == '=' || c.is_control())
+}
+
+impl FieldWriter<'_, '_> {
+    /// ` name=` (nothing for the message), written piecewise: `write!` costs a formatter per call.
+    fn name(&mut self, field: &tracing::field::Field) -> std::fmt::Result {
+        self.writer.write_char(' ')?;
+        if field.name() != "message" {
+            self.writer.write_str(field.name())?;
+            self.writer.write_char('=')?;
+        }
+        Ok(())
+    }
+
+    fn value(&mut self, field: &tracing::field::Field, value: &str) -> std::fmt::Result {
+        self.name(field)?;
+        if field.name() == "message" || is_bare(value) {
+            self.writer.write_str(value)
+        } else {
+            write!(self.writer, "{value:?}")
+        }
+    }
 }
 
 impl tracing::field::Visit for FieldWriter<'_, '_> {
     fn record_str(&mut self, field: &tracing::field::Field, value: &str) {
-        if self.result.is_err() {
-            return;
+        if self.result.is_ok() {
+            self.result = self.value(field, value);
         }
-        self.result = if field.name() == "message" {
-            write!(self.writer, " {value}")
-        } else if is_bare(value) {
-            write!(self.writer, " {}={value}", field.name())
-        } else {
-            write!(self.writer, " {}={value:?}", field.name())
-        };
+    }
+
+    fn record_u64(&mut self, field: &tracing::field::Field, value: u64) {
+        if self.result.is_ok() {
+            self.result = self.value(field, itoa::Buffer::new().format(value));
+        }
+    }
+
+    fn record_i64(&mut self, field: &tracing::field::Field, value: i64) {
+        if self.result.is_ok() {
+            self.result = self.value(field, itoa::Buffer::new().format(value));
+        }
+    }
+
+    fn record_f64(&mut self, field: &tracing::field::Field, value: f64) {
+        if self.result.is_ok() {
+            // The shortest round-trip form, as `Debug` writes it, without a formatter.
+            self.result = self.value(field, ryu::Buffer::new().format(value));
+        }
+    }
+
+    fn record_bool(&mut self, field: &tracing::field::Field, value: bool) {
+        if self.result.is_ok() {
+            self.result = self.value(field, if value { "true" } else { "false" });
+        }
     }
 
     fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
-        if self.result.is_err() {
-            return;
+        if self.result.is_ok() {
+            self.result = self.name(field).and_then(|()| write!(self.writer, "{value:?}"));
         }
-        self.result = if field.name() == "message" {
-            write!(self.writer, " {value:?}")
-        } else {
-            write!(self.writer, " {}={value:?}", field.name())
-        };
     }
 }
 
@@ -327,6 +382,28 @@ mod tests {
             rest,
             " INFO patchbay::telemetry::tests: request method=GET route=/api/v2/platform/telephony/routes/inbound status=200 latency_ms=0.25 org=-\n"
         );
+    }
+
+    #[test]
+    fn numbers_and_text_beyond_ascii_are_written_as_debug_would() {
+        let line = logged(|| {
+            tracing::info!(
+                n = -3_i64,
+                big = u64::MAX,
+                ok = true,
+                ms = 0.057,
+                whole = 2.0,
+                name = "café",
+                nel = "a\u{85}b",
+                "x"
+            )
+        });
+        let expected = format!(
+            " INFO patchbay::telemetry::tests: x n=-3 big={} ok=true ms=0.057 whole=2.0 name=café nel={:?}\n",
+            u64::MAX,
+            "a\u{85}b"
+        );
+        assert!(line.ends_with(&expected), "{line}");
     }
 
     #[test]

@@ -23,9 +23,6 @@ use axum::extract::{DefaultBodyLimit, Request};
 use axum::http::Method;
 use axum::middleware as axum_middleware;
 use axum::routing::{MethodFilter, on};
-use tower::Layer as _;
-use tower::util::MapRequestLayer;
-use tower_http::catch_panic::CatchPanicLayer;
 
 pub use error::{ErrorParts, current_request_id};
 pub use format::etag;
@@ -98,10 +95,6 @@ pub fn route_table() -> Vec<(Method, String)> {
 
 pub use limits::{HttpSettings, RateLimit};
 
-pub fn router(app: AppState, settings: &HttpSettings) -> Router {
-    router_with(app, settings, settings.rate_limit.map(limits::RateLimiting::new))
-}
-
 fn router_with(app: AppState, settings: &HttpSettings, limiting: Option<limits::RateLimiting>) -> Router {
     let routes = Router::new()
         .merge(api_routes().router)
@@ -123,16 +116,29 @@ fn layered(
         idempotency: settings.idempotency(),
         limiting,
     });
+    // One layer: `Router::layer` wraps every route, and each wrapper is a boxed service cloned
+    // and a boxed future on every request. The body limit is set outside the router
+    // ([`app_service`]); panics are caught inside the pipeline.
     routes
         .fallback(|| async { Error::NotFound("Not found.") })
         .method_not_allowed_fallback(|| async { Error::MethodNotAllowed })
-        .layer(DefaultBodyLimit::max(BODY_LIMIT))
-        // Inside the pipeline (its deadline and idempotency steps), so a panicking handler is an
-        // ordinary 500 to them (its idempotency key is released) and to the client (the API's
-        // own error, with the request id to quote).
-        .layer(CatchPanicLayer::custom(middleware::panic_response))
         .layer(axum_middleware::from_fn_with_state(pipeline, middleware::pipeline))
         .with_state(app)
+}
+
+/// What `serve` serves: the canonical path rewrite, the body limit and the router.
+fn app_service(
+    app: AppState,
+    settings: &HttpSettings,
+    limiting: Option<limits::RateLimiting>,
+) -> impl tower::Service<Request, Response = axum::response::Response, Error = std::convert::Infallible, Future: Send>
++ Clone
++ Send
++ 'static {
+    tower::ServiceBuilder::new()
+        .map_request(middleware::canonical_api_path)
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .service(router_with(app, settings, limiting))
 }
 
 /// Serves `GET /metrics` (Prometheus text) on `listener`, apart from the API, until aborted.
@@ -163,7 +169,7 @@ pub async fn serve(
     let cleanup = limiting.as_ref().map(limits::RateLimiting::spawn_cleanup);
     let routing = app.start_routing();
     let upkeep = telemetry::spawn_upkeep();
-    let service = MapRequestLayer::new(middleware::canonical_api_path).layer(router_with(app, &settings, limiting));
+    let service = app_service(app, &settings, limiting);
     let mut builder = auto::Builder::new(TokioExecutor::new());
     builder
         .http1()
