@@ -102,26 +102,30 @@ pub type ConfigurationPage = Arc<Cached<(Vec<ConfigurationRecord>, i64)>>;
 /// the value.
 pub struct Cached<T> {
     value: T,
-    /// The rendered answer and the variant of the request it answers (e.g. which paging members
-    /// a list echoes); one variant is kept, another is rendered each time it is asked for.
-    rendered: OnceLock<(u64, bytes::Bytes)>,
+    /// The rendered answers, one per variant of the request (e.g. whether a list echoes its
+    /// paging members): both kept, since both are asked for over the same cached rows (a list
+    /// unpaged and `?page_size=1000` read the same rows; with one slot, whichever came first
+    /// made the other re-render every time).
+    rendered: [OnceLock<bytes::Bytes>; RENDERED_VARIANTS],
 }
+
+/// How many rendered variants a cached value keeps; a variant beyond is rendered each time.
+const RENDERED_VARIANTS: usize = 2;
 
 impl<T> Cached<T> {
     pub fn new(value: T) -> Self {
         Self {
             value,
-            rendered: OnceLock::new(),
+            rendered: Default::default(),
         }
     }
 
     /// The answer rendered for `variant`: kept from an earlier call, or `render`ed now (and
-    /// kept, if no other variant was kept first).
-    pub fn rendered(&self, variant: u64, render: impl FnOnce(&T) -> bytes::Bytes) -> bytes::Bytes {
-        match self.rendered.get() {
-            Some((kept, body)) if *kept == variant => body.clone(),
-            Some(_) => render(&self.value),
-            None => self.rendered.get_or_init(|| (variant, render(&self.value))).1.clone(),
+    /// kept).
+    pub fn rendered(&self, variant: usize, render: impl FnOnce(&T) -> bytes::Bytes) -> bytes::Bytes {
+        match self.rendered.get(variant) {
+            Some(slot) => slot.get_or_init(|| render(&self.value)).clone(),
+            None => render(&self.value),
         }
     }
 }
@@ -637,10 +641,10 @@ mod tests {
     }
 
     #[test]
-    fn a_rendered_answer_is_kept_for_its_variant_only() {
+    fn a_rendered_answer_is_kept_for_its_variant() {
         let cached = Cached::new(7_u32);
         let renders = std::cell::Cell::new(0);
-        let render = |variant: u64| {
+        let render = |variant: usize| {
             cached.rendered(variant, |v| {
                 renders.set(renders.get() + 1);
                 bytes::Bytes::from(format!("{v}/{variant}"))
@@ -649,12 +653,15 @@ mod tests {
         assert_eq!(render(1), "7/1");
         assert_eq!(render(1), "7/1");
         assert_eq!(renders.get(), 1, "the second answer is the kept one");
-        // Another variant is rendered each time, and never answers for the kept one.
+        // The other variant is kept too, beside it, and never answers for the first.
         assert_eq!(render(0), "7/0");
         assert_eq!(render(0), "7/0");
-        assert_eq!(renders.get(), 3);
         assert_eq!(render(1), "7/1");
-        assert_eq!(renders.get(), 3);
+        assert_eq!(renders.get(), 2);
+        // Beyond the kept variants: rendered each time.
+        assert_eq!(render(RENDERED_VARIANTS), format!("7/{RENDERED_VARIANTS}"));
+        assert_eq!(render(RENDERED_VARIANTS), format!("7/{RENDERED_VARIANTS}"));
+        assert_eq!(renders.get(), 4);
     }
 
     #[test]
