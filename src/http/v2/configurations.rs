@@ -251,7 +251,7 @@ pub(super) async fn list_configurations(
         )
         .await?;
     // The cached page is keyed by rows (provider, limit, offset); what else the answer says
-    // depends only on whether paging was asked for, the variant kept with it.
+    // depends only on whether paging was asked for: both variants are kept with it.
     let body = page.rendered(usize::from(window.is_paged()), |(rows, total)| {
         let filter = provider.map(|p| format!("provider={p}&")).unwrap_or_default();
         let paging = window.paging(
