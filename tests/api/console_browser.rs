@@ -318,8 +318,9 @@ async fn an_admin_works_through_the_console_in_chromium() {
         .await
         .unwrap();
     b.click_text("Filter").await;
-    // (The unfiltered page lists bridge events too: wait for the filtered one's count.)
-    let page = b.sees("2 events.").await;
+    // (The unfiltered page lists bridge events too: wait for the filtered one's count, whole:
+    // "12 events." of the unfiltered page contains "2 events.".)
+    let page = b.sees("<p>2 events.</p>").await;
     assert!(page.contains("bridge.number_connected"), "{page}");
     assert!(
         page.contains("user:ann@example.org") && !page.contains("configuration.created"),
