@@ -53,9 +53,13 @@ pub const POLL_EVERY: Duration = Duration::from_millis(200);
 const CHANGES_KEPT: Duration = Duration::from_secs(60);
 /// Pruning every 50 polls: every 10 s.
 const PRUNE_EVERY_POLLS: u64 = 50;
-/// Entries a cache holds before it is emptied (a bound on memory, not an eviction policy: a
-/// full cache refills with what is asked for).
+/// Entries a cache holds before it is emptied (a bound, not an eviction policy: a full cache
+/// refills with what is asked for).
 const CACHE_ENTRIES: usize = 20_000;
+/// Estimated bytes ([`Weigh`]) a cache holds before it is emptied: entries differ in size by
+/// orders of magnitude (a list page of 1,000 rows, with its rendered answers, against one
+/// token), so a count alone bounds nothing. Five caches: at most ~5 × 8 MiB of values.
+const CACHE_BYTES: usize = 8 << 20;
 /// Released secrets written per transaction, and how long the flusher gathers a batch.
 const LEDGER_BATCH: usize = 500;
 const LEDGER_GATHER: Duration = Duration::from_millis(50);
@@ -88,7 +92,108 @@ pub struct RoutingCaches {
     lists: Cache<ConfigurationPage>,
 }
 
-type Cache<V> = RwLock<HashMap<String, Stamped<V>>>;
+type Cache<V> = RwLock<Entries<V>>;
+
+/// A cache's entries and their estimated size.
+struct Entries<V> {
+    map: HashMap<String, Stamped<V>>,
+    bytes: usize,
+}
+
+impl<V> Default for Entries<V> {
+    fn default() -> Self {
+        Self {
+            map: HashMap::new(),
+            bytes: 0,
+        }
+    }
+}
+
+impl<V> Entries<V> {
+    fn clear(&mut self) {
+        // A new map: `clear` would keep the emptied table's capacity.
+        self.map = HashMap::new();
+        self.bytes = 0;
+    }
+}
+
+/// The memory a cached value holds, estimated: its own size and what it owns on the heap.
+/// Conservative where exactness would cost (rendered answers are counted before they exist).
+pub trait Weigh {
+    fn weight(&self) -> usize;
+}
+
+fn opt(s: &Option<String>) -> usize {
+    s.as_deref().map_or(0, str::len)
+}
+
+impl Weigh for ConfigurationRecord {
+    fn weight(&self) -> usize {
+        let settings: usize = self.settings.0.iter().map(|(k, v)| 64 + k.len() + v.len()).sum();
+        // Verification details are carrier answers of any shape: their JSON text is the
+        // estimate (read on a cache miss only, next to a database read).
+        let details = self
+            .verification_details
+            .as_ref()
+            .map_or(0, |d| 2 * d.0.to_string().len());
+        std::mem::size_of::<Self>()
+            + self.provider.len()
+            + self.account_sid.len()
+            + opt(&self.name)
+            + settings
+            + self.secret_key_id.len()
+            + self.secret_ciphertext.len()
+            + details
+            + opt(&self.region)
+            + opt(&self.trunk_sid)
+            + opt(&self.termination_uri)
+    }
+}
+
+impl Weigh for RouteRecord {
+    fn weight(&self) -> usize {
+        self.configuration.weight() - std::mem::size_of::<ConfigurationRecord>()
+            + std::mem::size_of::<Self>()
+            + self.number.len()
+            + self.org_handle.len()
+            + opt(&self.bridge_slug)
+            + opt(&self.inbound_agent_id)
+    }
+}
+
+impl Weigh for (Vec<ConfigurationRecord>, i64) {
+    fn weight(&self) -> usize {
+        std::mem::size_of::<Self>() + self.0.iter().map(Weigh::weight).sum::<usize>()
+    }
+}
+
+/// A value and its rendered answers, each counted as large as the value (JSON of a record is
+/// about the size of its fields).
+impl<T: Weigh> Weigh for Arc<Cached<T>> {
+    fn weight(&self) -> usize {
+        (1 + RENDERED_VARIANTS) * self.value.weight()
+    }
+}
+
+impl Weigh for ServiceTokenGrant {
+    fn weight(&self) -> usize {
+        std::mem::size_of::<Self>()
+            + 64
+            + 8 * self.org_ids.len()
+            + self.org_handles.iter().map(|h| 24 + h.len()).sum::<usize>()
+    }
+}
+
+impl Weigh for Arc<(ApiTokenRecord, Arc<Organization>)> {
+    fn weight(&self) -> usize {
+        let (token, org) = &**self;
+        std::mem::size_of::<(ApiTokenRecord, Organization)>()
+            + opt(&token.label)
+            + token.token_prefix.len()
+            + org.handle.len()
+            + org.name.len()
+    }
+}
 
 /// A number's route, with room for the answer rendered of it (see [`Cached`]).
 pub type Route = Arc<Cached<RouteRecord>>;
@@ -138,13 +243,14 @@ impl<T> std::ops::Deref for Cached<T> {
     }
 }
 
-/// A cached value, the organization it belongs to (`None`: no single one) and the epoch read
-/// before it was read from the database.
+/// A cached value, the organization it belongs to (`None`: no single one), the epoch read
+/// before it was read from the database, and its weight (with its key's).
 #[derive(Clone)]
 struct Stamped<V> {
     value: V,
     org: Option<i64>,
     read_at: u64,
+    bytes: usize,
 }
 
 impl RoutingCaches {
@@ -188,28 +294,31 @@ impl RoutingCaches {
     }
 
     fn cached<V: Clone>(&self, map: &Cache<V>, key: &str) -> Option<V> {
-        let entry = map.read().unwrap_or_else(|e| e.into_inner()).get(key).cloned()?;
+        let entry = map.read().unwrap_or_else(|e| e.into_inner()).map.get(key).cloned()?;
         self.fresh(&entry).then_some(entry.value)
     }
 
-    fn keep<V>(
-        &self,
-        map: &RwLock<HashMap<String, Stamped<V>>>,
-        read_at: u64,
-        org: Option<i64>,
-        key: String,
-        value: V,
-    ) {
-        let entry = Stamped { value, org, read_at };
-        // Read before a change that has since come: never kept.
-        if !self.fresh(&entry) {
+    fn keep<V: Weigh>(&self, map: &Cache<V>, read_at: u64, org: Option<i64>, key: String, value: V) {
+        // The key, the map's slot and the entry's own fields beside the value.
+        let bytes = value.weight() + key.len() + 64;
+        let entry = Stamped {
+            value,
+            org,
+            read_at,
+            bytes,
+        };
+        // Read before a change that has since come, or larger than a cache: never kept.
+        if !self.fresh(&entry) || bytes > CACHE_BYTES {
             return;
         }
-        let mut map = map.write().unwrap_or_else(|e| e.into_inner());
-        if map.len() >= CACHE_ENTRIES {
-            map.clear();
+        let mut entries = map.write().unwrap_or_else(|e| e.into_inner());
+        if entries.map.len() >= CACHE_ENTRIES || entries.bytes + bytes > CACHE_BYTES {
+            entries.clear();
         }
-        map.insert(key, entry);
+        entries.bytes += bytes;
+        if let Some(old) = entries.map.insert(key, entry) {
+            entries.bytes -= old.bytes;
+        }
     }
 
     pub fn service_token(&self, hash: &str) -> Option<ServiceTokenGrant> {
@@ -638,6 +747,46 @@ mod tests {
 
     fn map() -> Cache<u32> {
         RwLock::default()
+    }
+
+    impl Weigh for u32 {
+        fn weight(&self) -> usize {
+            4
+        }
+    }
+
+    /// A value of a chosen weight.
+    #[derive(Clone, Debug, PartialEq)]
+    struct Heavy(usize);
+
+    impl Weigh for Heavy {
+        fn weight(&self) -> usize {
+            self.0
+        }
+    }
+
+    #[test]
+    fn a_cache_is_bounded_in_bytes_not_only_in_entries() {
+        let caches = RoutingCaches::default();
+        let entries: Cache<Heavy> = RwLock::default();
+        let third = CACHE_BYTES / 3;
+        // What an entry costs beside its value: its one-letter key and 64.
+        let entry = third + 1 + 64;
+        for key in ["a", "b", "c"] {
+            caches.keep(&entries, caches.epoch(), Some(1), key.into(), Heavy(third));
+        }
+        // The third would have passed the bound: the cache was emptied first.
+        assert_eq!(caches.cached(&entries, "a"), None);
+        assert_eq!(caches.cached(&entries, "b"), None);
+        assert_eq!(caches.cached(&entries, "c"), Some(Heavy(third)));
+        assert_eq!(entries.read().unwrap().bytes, entry);
+        // Kept again under the same key: counted once.
+        caches.keep(&entries, caches.epoch(), Some(1), "c".into(), Heavy(third));
+        assert_eq!(entries.read().unwrap().bytes, entry);
+        // Larger than a whole cache: never kept, and nothing else is dropped for it.
+        caches.keep(&entries, caches.epoch(), Some(1), "huge".into(), Heavy(CACHE_BYTES));
+        assert_eq!(caches.cached(&entries, "huge"), None);
+        assert_eq!(caches.cached(&entries, "c"), Some(Heavy(third)));
     }
 
     #[test]
