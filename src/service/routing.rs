@@ -299,18 +299,23 @@ impl RoutingCaches {
     }
 
     fn keep<V: Weigh>(&self, map: &Cache<V>, read_at: u64, org: Option<i64>, key: String, value: V) {
-        // The key, the map's slot and the entry's own fields beside the value.
-        let bytes = value.weight() + key.len() + 64;
-        let entry = Stamped {
+        let mut entry = Stamped {
             value,
             org,
             read_at,
-            bytes,
+            bytes: 0,
         };
-        // Read before a change that has since come, or larger than a cache: never kept.
-        if !self.fresh(&entry) || bytes > CACHE_BYTES {
+        // Read before a change that has since come: never kept (and not weighed).
+        if !self.fresh(&entry) {
             return;
         }
+        // The key, the map's slot and the entry's own fields beside the value.
+        let bytes = entry.value.weight() + key.len() + 64;
+        // Larger than a whole cache: never kept.
+        if bytes > CACHE_BYTES {
+            return;
+        }
+        entry.bytes = bytes;
         let mut entries = map.write().unwrap_or_else(|e| e.into_inner());
         if entries.map.len() >= CACHE_ENTRIES || entries.bytes + bytes > CACHE_BYTES {
             entries.clear();

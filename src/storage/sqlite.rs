@@ -127,7 +127,11 @@ mod tests {
                 .fetch_one(&mut *conn)
                 .await
                 .unwrap();
-            let expected = if std::ptr::eq(pool, &write) { -2000 } else { -256 };
+            let expected = if std::ptr::eq(pool, &write) {
+                -2000
+            } else {
+                super::READER_CACHE.parse().unwrap()
+            };
             assert_eq!(cache, expected, "page cache of a connection");
             held.push(conn);
         }
