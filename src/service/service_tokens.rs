@@ -26,7 +26,12 @@ impl ServiceCaller {
 
     /// How the audit trail names this caller.
     pub fn actor(&self) -> String {
-        format!("service_token:{}", self.token_id)
+        Self::actor_of(self.token_id)
+    }
+
+    /// How the audit trail names the service token `token_id`.
+    pub fn actor_of(token_id: i64) -> String {
+        format!("service_token:{token_id}")
     }
 }
 

@@ -99,6 +99,17 @@ pub struct TrunkSettings {
 }
 
 impl TrunkSettings {
+    /// The credential's CPS limit and its shared key, if it has a limit: what call routing
+    /// needs of the settings on every call (the rest is rendered once per cached route).
+    pub fn cps(record: &ConfigurationRecord) -> Option<(i64, Option<&str>)> {
+        if record.provider != SIP {
+            return None;
+        }
+        let settings = &record.settings.0;
+        let limit = settings.get(CPS_LIMIT)?.parse().ok()?;
+        Some((limit, settings.get(CPS_KEY).map(String::as_str)))
+    }
+
     pub fn of(record: &ConfigurationRecord) -> Self {
         let settings = &record.settings.0;
         let get = |k: &str| settings.get(k).cloned();

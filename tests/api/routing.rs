@@ -168,18 +168,27 @@ both_backends! {
         assert_eq!((body["data"]["caller_id"].as_str(), body["data"]["auth_password"].as_str()),
             (Some("+14155550100"), Some(PASSWORD)));
 
-        // Every release is in the organization's audit trail, without the secret.
+        // Every release is in the organization's audit trail, without the secret: one event per
+        // credential and token per ledger batch, one `call:` entry per release.
         app.app.routing.flush().await;
         let (_, audit) = send(app.admin(Method::GET, "/api/v2/platform/audit-events/?resource_type=configuration")).await;
         let releases: Vec<&Value> = audit["data"].as_array().unwrap().iter()
             .filter(|e| e["action"] == "route.secret_released").collect();
-        assert_eq!(releases.len(), 2, "{audit}");
         let actor = format!("service_token:{token_id}");
+        let mut calls = Vec::new();
         for e in &releases {
             assert_eq!((e["actor"].as_str(), e["resource_id"].as_str()), (Some(actor.as_str()), Some(config.to_string().as_str())), "{e}");
+            let fields: Vec<&str> = e["fields"].as_array().unwrap().iter().map(|f| f.as_str().unwrap()).collect();
+            let entries: Vec<&str> = fields.iter().copied().filter(|f| f.starts_with("call:")).collect();
+            assert_eq!(&fields[..2], ["auth_password", &format!("calls:{}", entries.len())], "{e}");
+            calls.extend(entries);
         }
-        let fields = releases.iter().map(|e| e["fields"].to_string()).collect::<String>();
-        assert!(fields.contains("to:+14155550123") && fields.contains("from:+14155550100") && fields.contains("bridge:sales"), "{fields}");
+        // Oldest first: the list is newest first, and entries keep their order within an event.
+        calls.sort_by_key(|c| c.split(";at=").nth(1).map(str::to_owned));
+        assert_eq!(calls.len(), 2, "{audit}");
+        assert!(calls[0].starts_with("call:to=+14155550123;from=+14155550100;at=20"), "{calls:?}");
+        assert!(calls[1].starts_with("call:to=+14155550124;from=+14155550100;bridge=sales;at=20"), "{calls:?}");
+        assert!(calls.iter().all(|c| c.contains(";request=")), "each call names its request: {calls:?}");
         assert!(!audit.to_string().contains(PASSWORD));
         // The other organization sees none of it.
         let (_, theirs) = send(app.as_(&app.other_admin, "globex", Method::GET, "/api/v2/platform/audit-events/")).await;
@@ -477,7 +486,9 @@ both_backends! {
         assert!(stderr.contains("routes/outbound"), "trace logs show the requests: {stderr}");
         assert!(!stdout.contains(PASSWORD) && !stderr.contains(PASSWORD), "the secret is never logged");
         let (_, audit) = send(app.admin(Method::GET, "/api/v2/platform/audit-events/?resource_type=configuration")).await;
-        let releases = audit["data"].as_array().unwrap().iter().filter(|e| e["action"] == "route.secret_released").count();
+        let releases = audit["data"].as_array().unwrap().iter().filter(|e| e["action"] == "route.secret_released")
+            .flat_map(|e| e["fields"].as_array().unwrap().iter().filter(|f| f.as_str().unwrap().starts_with("call:")))
+            .count();
         assert_eq!(releases, 3, "{audit}");
     }
 }
