@@ -230,14 +230,20 @@ impl Keyring {
     }
 
     pub fn open(&self, sealed: &Sealed, aad: &[u8]) -> Result<Zeroizing<Vec<u8>>, CryptoError> {
+        self.open_parts(&sealed.key_id, &sealed.blob, aad)
+    }
+
+    /// [`Keyring::open`] on a key id and blob borrowed from where they are kept (a cached row),
+    /// without copying them into a [`Sealed`] first.
+    pub fn open_parts(&self, key_id: &str, blob: &[u8], aad: &[u8]) -> Result<Zeroizing<Vec<u8>>, CryptoError> {
         let key = self
             .keys
-            .get(&sealed.key_id)
-            .ok_or_else(|| CryptoError::UnknownKey(sealed.key_id.clone()))?;
-        if sealed.blob.len() < NONCE_LEN {
+            .get(key_id)
+            .ok_or_else(|| CryptoError::UnknownKey(key_id.to_owned()))?;
+        if blob.len() < NONCE_LEN {
             return Err(CryptoError::Unauthentic);
         }
-        let (nonce, ciphertext) = sealed.blob.split_at(NONCE_LEN);
+        let (nonce, ciphertext) = blob.split_at(NONCE_LEN);
         let nonce = Nonce::try_from(nonce).map_err(|_| CryptoError::Unauthentic)?;
         key.cipher
             .decrypt(&nonce, Payload { msg: ciphertext, aad })

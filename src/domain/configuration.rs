@@ -53,6 +53,49 @@ impl SecretFields {
         let map: BTreeMap<String, String> = serde_json::from_slice(bytes)?;
         Ok(Self(map.into_iter().map(|(k, v)| (k, SecretString::from(v))).collect()))
     }
+
+    /// The one field `name` of a plaintext bundle, without building the map: every other value
+    /// is skipped unread, and the wanted one is moved, not copied, into its [`SecretString`].
+    pub fn field_from_plaintext(bytes: &[u8], name: &str) -> Result<Option<SecretString>, serde_json::Error> {
+        use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visitor};
+
+        struct Field<'n>(&'n str);
+
+        impl<'de> DeserializeSeed<'de> for Field<'_> {
+            type Value = Option<SecretString>;
+
+            fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+                deserializer.deserialize_map(self)
+            }
+        }
+
+        impl<'de> Visitor<'de> for Field<'_> {
+            type Value = Option<SecretString>;
+
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a JSON object of strings")
+            }
+
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                let mut found = None;
+                // Keys are field names, not secrets: borrowed where they have no escapes.
+                while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+                    // The last of duplicates wins, as in `from_plaintext`'s map.
+                    if key == self.0 {
+                        found = Some(SecretString::from(map.next_value::<String>()?));
+                    } else {
+                        map.next_value::<IgnoredAny>()?;
+                    }
+                }
+                Ok(found)
+            }
+        }
+
+        let mut deserializer = serde_json::Deserializer::from_slice(bytes);
+        let value = Field(name).deserialize(&mut deserializer)?;
+        deserializer.end()?;
+        Ok(value)
+    }
 }
 
 impl fmt::Debug for SecretFields {
@@ -332,6 +375,42 @@ mod tests {
     }
 
     const SID: &str = "AC0123456789abcdef0123456789abcdef";
+
+    proptest! {
+        #[test]
+        fn one_field_reads_as_the_whole_bundle_does(
+            fields in proptest::collection::btree_map("[a-z_\"\\\\é]{1,8}", "\\PC{0,12}", 0..5),
+            probe in "[a-z_]{1,8}",
+        ) {
+            let mut bundle = SecretFields::default();
+            for (name, value) in &fields {
+                bundle.set(name, SecretString::from(value.clone()));
+            }
+            let plaintext = bundle.to_plaintext();
+            let whole = SecretFields::from_plaintext(&plaintext).unwrap();
+            for name in fields.keys().map(String::as_str).chain([probe.as_str()]) {
+                let one = SecretFields::field_from_plaintext(&plaintext, name).unwrap();
+                prop_assert_eq!(
+                    one.as_ref().map(|s| s.expose_secret()),
+                    whole.get(name).map(|s| s.expose_secret())
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn one_field_refuses_what_is_not_a_map_of_strings() {
+        for bad in [&b"[]"[..], b"{\"a\":1}", b"{\"a\":\"x\"} trailing", b"{\"a\":", b""] {
+            assert!(
+                SecretFields::field_from_plaintext(bad, "a").is_err(),
+                "{:?}",
+                String::from_utf8_lossy(bad)
+            );
+        }
+        // Other fields are skipped unread, whatever they hold (the bundle is authenticated: only
+        // Patchbay wrote it).
+        assert!(SecretFields::field_from_plaintext(b"{\"a\":\"x\",\"b\":[1]}", "a").is_ok());
+    }
 
     #[test]
     fn parses_the_seed_create_body_with_a_real_sid() {

@@ -21,7 +21,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock, RwLock};
 use std::time::Duration;
 
-use secrecy::{ExposeSecret, SecretString};
+use secrecy::SecretString;
 use tokio::sync::{mpsc, oneshot};
 
 use crate::domain::phone::E164;
@@ -32,7 +32,7 @@ use crate::error::{Error, Result};
 use crate::service::service_tokens::ServiceCaller;
 use crate::service::sip::TrunkSettings;
 use crate::service::twilio::SIP_PASSWORD;
-use crate::service::{AuditAction, Patchbay, RowBinding, now};
+use crate::service::{AuditAction, Patchbay, now};
 use crate::storage::{
     ApiTokenRecord, AuditEvent, ConfigurationKey, ConfigurationRecord, ListQuery, Organization, RouteRecord,
     ServiceTokenGrant, Store, changed_org,
@@ -724,17 +724,12 @@ impl Patchbay {
             }
         }
         // Opened on every call, not kept open in the cache: the plaintext lives for one answer.
-        let secrets = self
-            .sealer()
-            .open(RowBinding::configuration(config.uuid, config.org_id), &config.sealed())?;
         let password_field = if config.provider == "sip" {
             "auth_token"
         } else {
             SIP_PASSWORD
         };
-        let auth_password = secrets
-            .get(password_field)
-            .map(|s| SecretString::from(s.expose_secret().to_owned()));
+        let auth_password = self.sealer().open_field(config, password_field)?;
         if auth_password.is_some() {
             self.record_release(caller, &route, &from, to).await;
         }

@@ -2,12 +2,14 @@
 //! resource kind, its uuid and its organization, so a ciphertext copied into another row (or
 //! another organization) fails to open.
 
+use secrecy::SecretString;
 use uuid::Uuid;
 use zeroize::Zeroizing;
 
 use crate::crypto::{Keyring, Sealed};
 use crate::domain::configuration::SecretFields;
 use crate::error::{Error, Result};
+use crate::storage::ConfigurationRecord;
 
 /// The kinds of rows that hold sealed secrets.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -75,6 +77,17 @@ impl<'a> Sealer<'a> {
     pub fn open(&self, row: RowBinding, sealed: &Sealed) -> Result<SecretFields> {
         let plaintext = self.open_raw(row, sealed)?;
         SecretFields::from_plaintext(&plaintext)
+            .map_err(|e| Error::Internal(anyhow::anyhow!("sealed secrets are not a JSON map: {e}")))
+    }
+
+    /// One field of a configuration's sealed bundle, opened in place from its cached row: the
+    /// routing hot path needs only the trunk password, not the whole bundle as a map.
+    pub fn open_field(&self, config: &ConfigurationRecord, field: &str) -> Result<Option<SecretString>> {
+        let row = RowBinding::configuration(config.uuid, config.org_id);
+        let plaintext = self
+            .keyring
+            .open_parts(&config.secret_key_id, &config.secret_ciphertext, &row.aad())?;
+        SecretFields::field_from_plaintext(&plaintext, field)
             .map_err(|e| Error::Internal(anyhow::anyhow!("sealed secrets are not a JSON map: {e}")))
     }
 
