@@ -111,9 +111,11 @@ impl RequestContext {
         })
     }
 
-    /// Runs `f` with this context as the current one.
-    pub async fn scope<F: std::future::Future>(self: Arc<Self>, f: F) -> F::Output {
-        REQUEST_CONTEXT.scope(self, f).await
+    /// Runs `f` with this context as the current one. Not an `async fn`: that would keep `f`
+    /// twice in its state (as the argument and inside the awaited scope), and every request's
+    /// whole pipeline passes through here (8 KB copied per request, seen in callgrind).
+    pub fn scope<F: std::future::Future>(self: Arc<Self>, f: F) -> impl std::future::Future<Output = F::Output> {
+        REQUEST_CONTEXT.scope(self, f)
     }
 
     /// The organization handle of the authenticated caller, if any.

@@ -34,12 +34,13 @@ where
 /// Inside the deadline and idempotency steps, so a panicking handler is an ordinary 500 to them
 /// (its idempotency key is released) and to the client (the API's own error, with the request
 /// id to quote).
-async fn catch_panic(handler: impl Future<Output = Response>) -> Response {
+///
+/// Not an `async fn`, which would hold `handler` twice (argument and awaitee).
+fn catch_panic(handler: impl Future<Output = Response>) -> impl Future<Output = Response> {
     use futures_util::FutureExt as _;
     std::panic::AssertUnwindSafe(handler)
         .catch_unwind()
-        .await
-        .unwrap_or_else(panic_response)
+        .map(|result| result.unwrap_or_else(panic_response))
 }
 
 /// What a panicking handler answers: the API's own 500 (envelope, or RFC 7807 under /api/v1),

@@ -760,7 +760,10 @@ impl Patchbay {
             }
             None => {
                 let events = ledger_events(vec![release]);
-                if let Err(e) = self.store.insert_audit_batch(&events).await {
+                // Boxed: a write transaction's state is ~9 KB, and inline it would be part of
+                // every outbound answer's future (moved into its box on every call), not only
+                // of this path's, which runs without a server.
+                if let Err(e) = Box::pin(self.store.insert_audit_batch(&events)).await {
                     tracing::error!(error = %e, "could not write a released secret to the audit trail");
                 }
             }
