@@ -60,6 +60,18 @@ impl RowBinding {
     }
 }
 
+/// An opened bundle that does not parse: authentic (it opened), so written wrong, never the
+/// client's fault. Only the error's kind and position are kept: serde_json's message can quote
+/// the offending value, which here would be (part of) a secret, and internal errors are logged.
+fn not_a_map(e: serde_json::Error) -> Error {
+    Error::Internal(anyhow::anyhow!(
+        "sealed secrets are not a JSON map of strings ({:?} error at line {}, column {})",
+        e.classify(),
+        e.line(),
+        e.column()
+    ))
+}
+
 /// Seals and opens secret bundles for their rows with the loaded key ring.
 pub struct Sealer<'a> {
     keyring: &'a Keyring,
@@ -76,8 +88,7 @@ impl<'a> Sealer<'a> {
 
     pub fn open(&self, row: RowBinding, sealed: &Sealed) -> Result<SecretFields> {
         let plaintext = self.open_raw(row, sealed)?;
-        SecretFields::from_plaintext(&plaintext)
-            .map_err(|e| Error::Internal(anyhow::anyhow!("sealed secrets are not a JSON map: {e}")))
+        SecretFields::from_plaintext(&plaintext).map_err(not_a_map)
     }
 
     /// One field of a configuration's sealed bundle, opened in place from its cached row: the
@@ -87,8 +98,7 @@ impl<'a> Sealer<'a> {
         let plaintext = self
             .keyring
             .open_parts(&config.secret_key_id, &config.secret_ciphertext, &row.aad())?;
-        SecretFields::field_from_plaintext(&plaintext, field)
-            .map_err(|e| Error::Internal(anyhow::anyhow!("sealed secrets are not a JSON map: {e}")))
+        SecretFields::field_from_plaintext(&plaintext, field).map_err(not_a_map)
     }
 
     /// Re-seals under the active key without decoding the bundle (key rotation).
@@ -105,6 +115,14 @@ impl<'a> Sealer<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_malformed_bundle_is_reported_without_its_values() {
+        let e = SecretFields::field_from_plaintext(br#"{"auth_token":123456789}"#, "auth_token").unwrap_err();
+        let message = not_a_map(e).to_string();
+        assert!(message.contains("line 1"), "{message}");
+        assert!(!message.contains("123456789"), "{message}");
+    }
 
     #[test]
     fn configuration_aad_is_unchanged() {
