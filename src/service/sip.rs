@@ -144,7 +144,8 @@ impl TrunkSettings {
             domain: get(DOMAIN),
             auth_user,
             description: get(DESCRIPTION),
-            cps_limit: get(CPS_LIMIT).and_then(|v| v.parse().ok()),
+            // One reading of the limit, the one call routing enforces.
+            cps_limit: Self::cps(record).map(|(limit, _)| limit),
             cps_key: get(CPS_KEY),
             provider_id: None,
         }
