@@ -84,11 +84,11 @@ impl FromRequestParts<AppState> for OrgCaller {
     }
 }
 
-/// A JSON object body. Wrong content type → 415, too large → 413, malformed JSON or not an
-/// object → 400, all in the envelope.
-pub struct JsonObject(pub Map<String, Value>);
+/// A JSON body, unparsed: what every JSON extractor checks first. Wrong content type → 415, too
+/// large → 413, unreadable → 400, all in the envelope.
+pub struct JsonBody(pub Bytes);
 
-impl<S: Send + Sync> FromRequest<S> for JsonObject {
+impl<S: Send + Sync> FromRequest<S> for JsonBody {
     type Rejection = Error;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
@@ -110,11 +110,32 @@ impl<S: Send + Sync> FromRequest<S> for JsonObject {
                 Error::BadRequest("Could not read the request body.".into())
             }
         })?;
+        Ok(Self(bytes))
+    }
+}
+
+/// A body that is not JSON at all. serde_json's messages give a position, never the input.
+pub fn json_parse_error(e: &serde_json::Error) -> Error {
+    Error::BadRequest(format!("JSON parse error - {e}"))
+}
+
+/// What a body that is JSON but no object is told.
+pub fn not_an_object() -> Error {
+    Error::BadRequest("The request body must be a JSON object.".into())
+}
+
+/// A JSON object body: [`JsonBody`]'s refusals, and malformed JSON or not an object → 400.
+pub struct JsonObject(pub Map<String, Value>);
+
+impl<S: Send + Sync> FromRequest<S> for JsonObject {
+    type Rejection = Error;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let JsonBody(bytes) = JsonBody::from_request(req, state).await?;
         match serde_json::from_slice::<Value>(&bytes) {
             Ok(Value::Object(map)) => Ok(Self(map)),
-            Ok(_) => Err(Error::BadRequest("The request body must be a JSON object.".into())),
-            // serde_json's messages give a position, never the input itself.
-            Err(e) => Err(Error::BadRequest(format!("JSON parse error - {e}"))),
+            Ok(_) => Err(not_an_object()),
+            Err(e) => Err(json_parse_error(&e)),
         }
     }
 }

@@ -303,7 +303,7 @@ pub(super) fn judges() -> Vec<super::openapi::tests::Judged> {
         serde_json::json!({}),
     );
     let outbound = body(
-        |b| routing::parse_outbound(b).map(drop),
+        |b| routing::parse_outbound(&serde_json::to_vec(b).expect("a map is JSON")).map(drop),
         serde_json::json!({"from": "+14155550100", "to": "+14155550123"}),
     );
     let inbound = query(|q| {
