@@ -37,7 +37,8 @@ pub fn prometheus() -> &'static PrometheusHandle {
 /// methods and statuses a bounded set, so this map stays small.
 pub fn http_metrics(method: &'static str, route: &str, status: u16) -> (metrics::Counter, metrics::Histogram) {
     type Handles = Vec<(&'static str, u16, metrics::Counter, metrics::Histogram)>;
-    static HANDLES: OnceLock<std::sync::RwLock<std::collections::HashMap<Box<str>, Handles>>> = OnceLock::new();
+    // foldhash, not SipHash: this look-up runs on every request, its keys are route templates.
+    static HANDLES: OnceLock<std::sync::RwLock<foldhash::HashMap<Box<str>, Handles>>> = OnceLock::new();
     let handles = HANDLES.get_or_init(|| {
         // Handles taken before the recorder is installed would count nowhere, for ever.
         prometheus();

@@ -85,7 +85,7 @@ pub struct Routing {
 pub struct RoutingCaches {
     epoch: AtomicU64,
     all_changed: AtomicU64,
-    changed: RwLock<HashMap<i64, u64>>,
+    changed: RwLock<FastMap<i64, u64>>,
     service_tokens: Cache<ServiceTokenGrant>,
     /// Organization tokens by hash, with their organization (unknown tokens are not kept).
     org_tokens: Cache<Arc<(ApiTokenRecord, Arc<Organization>)>>,
@@ -97,16 +97,21 @@ pub struct RoutingCaches {
 
 type Cache<V> = RwLock<Entries<V>>;
 
+/// The caches' maps are read on every request: foldhash (hashbrown's own default, randomly
+/// seeded) instead of SipHash, whose hashing of a token's 64-digit key was most of a look-up.
+/// Their keys come from stored rows (numbers, token hashes, ids), and each map is bounded.
+type FastMap<K, V> = foldhash::HashMap<K, V>;
+
 /// A cache's entries and their estimated size.
 struct Entries<V> {
-    map: HashMap<String, Stamped<V>>,
+    map: FastMap<String, Stamped<V>>,
     bytes: usize,
 }
 
 impl<V> Default for Entries<V> {
     fn default() -> Self {
         Self {
-            map: HashMap::new(),
+            map: FastMap::default(),
             bytes: 0,
         }
     }
@@ -115,7 +120,7 @@ impl<V> Default for Entries<V> {
 impl<V> Entries<V> {
     fn clear(&mut self) {
         // A new map: `clear` would keep the emptied table's capacity.
-        self.map = HashMap::new();
+        self.map = FastMap::default();
         self.bytes = 0;
     }
 }
