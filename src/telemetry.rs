@@ -360,8 +360,12 @@ impl tracing::field::Visit for FieldWriter<'_, '_> {
         if self.result.is_ok() {
             // The shortest round-trip form, as `Debug` writes it, without a formatter; a
             // latency's thousandths directly (ryu's general case was a fifth of a log line).
-            self.result = match thousandths(value) {
-                Some((text, len)) => self.value(field, std::str::from_utf8(&text[..len]).unwrap_or("NaN")),
+            let fast = thousandths(value);
+            self.result = match fast
+                .as_ref()
+                .and_then(|(text, len)| std::str::from_utf8(&text[..*len]).ok())
+            {
+                Some(text) => self.value(field, text),
                 None => self.value(field, ryu::Buffer::new().format(value)),
             };
         }
