@@ -296,28 +296,16 @@ struct OutboundBody<'a> {
     not_an_object: bool,
 }
 
-/// A string, borrowed from the input where it can be (serde's own `Cow` always copies).
+/// A member's name: a string, borrowed from the input where it can be (serde's own `Cow`
+/// always copies). JSON names are always strings; read as a [`Member`] to share its visitor.
 struct Text<'a>(Cow<'a, str>);
 
 impl<'de> Deserialize<'de> for Text<'de> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
-        struct Visit;
-        impl<'de> Visitor<'de> for Visit {
-            type Value = Text<'de>;
-            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("a string")
-            }
-            fn visit_borrowed_str<E>(self, v: &'de str) -> std::result::Result<Self::Value, E> {
-                Ok(Text(Cow::Borrowed(v)))
-            }
-            fn visit_str<E>(self, v: &str) -> std::result::Result<Self::Value, E> {
-                Ok(Text(Cow::Owned(v.to_owned())))
-            }
-            fn visit_string<E>(self, v: String) -> std::result::Result<Self::Value, E> {
-                Ok(Text(Cow::Owned(v)))
-            }
+        match Member::deserialize(deserializer)? {
+            Member::Text(text) => Ok(Text(text)),
+            _ => Err(serde::de::Error::custom("a member name is a string")),
         }
-        deserializer.deserialize_str(Visit)
     }
 }
 
