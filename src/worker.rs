@@ -6,10 +6,11 @@
 //! concurrency. Rows come due spread out (the next check is jittered), and a carrier's
 //! `Retry-After` pushes that configuration's next attempt back.
 
+use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::Duration;
 
-use tokio::sync::Semaphore;
+use tokio::sync::{Semaphore, watch};
 use tokio::task::JoinSet;
 
 use crate::service::Patchbay;
@@ -40,9 +41,22 @@ impl Default for VerifierSettings {
 
 /// One round: claims due rows and verifies them. Returns how many were checked.
 pub async fn run_round(app: &Arc<Patchbay>, settings: &VerifierSettings) -> anyhow::Result<usize> {
+    let checked = round(app, settings, std::future::pending()).await?;
+    Ok(checked.expect("a round that is never stopped finishes"))
+}
+
+/// One round, cut short when `stop` resolves: then the claimed rows not yet checked are handed
+/// back (due again at once) and `None` is returned. Without that, a restart in the middle of a
+/// round left up to a batch of rows unchecked until their lease ran out (5 minutes).
+async fn round(
+    app: &Arc<Patchbay>,
+    settings: &VerifierSettings,
+    stop: impl std::future::Future<Output = ()>,
+) -> anyhow::Result<Option<usize>> {
     let lease_until = chrono::Utc::now() + chrono::Duration::from_std(settings.lease)?;
     let due = app.claim_due_verifications(lease_until, settings.batch).await?;
     let count = due.len();
+    let mut unchecked: HashSet<i64> = due.iter().map(|record| record.id).collect();
     let permits = Arc::new(Semaphore::new(settings.concurrency.max(1)));
     let mut tasks = JoinSet::new();
     for record in due {
@@ -53,23 +67,75 @@ pub async fn run_round(app: &Arc<Patchbay>, settings: &VerifierSettings) -> anyh
             if let Err(e) = app.verify_stored(&record).await {
                 tracing::warn!(configuration = record.id, provider = record.provider, error = %e, "verification failed to run");
             }
+            // Failed or not, it was tried: a failure waits out its lease before the next try.
+            record.id
         });
     }
-    while tasks.join_next().await.is_some() {}
-    Ok(count)
+    let mut stop = std::pin::pin!(stop);
+    loop {
+        tokio::select! {
+            joined = tasks.join_next() => match joined {
+                Some(Ok(id)) => {
+                    unchecked.remove(&id);
+                }
+                // A panicked check: its lease runs out as before.
+                Some(Err(_)) => {}
+                None => return Ok(Some(count)),
+            },
+            () = &mut stop => break,
+        }
+    }
+    // Stopping: checks still running end at their next await (a write in flight commits or
+    // rolls back whole); those that finished meanwhile keep their result.
+    tasks.abort_all();
+    while let Some(joined) = tasks.join_next().await {
+        if let Ok(id) = joined {
+            unchecked.remove(&id);
+        }
+    }
+    let unchecked: Vec<i64> = unchecked.into_iter().collect();
+    app.release_verification_leases(&unchecked, lease_until).await?;
+    Ok(None)
 }
 
-/// Runs rounds until the returned handle is aborted.
-pub fn spawn(app: Arc<Patchbay>, settings: VerifierSettings) -> tokio::task::JoinHandle<()> {
-    tokio::spawn(async move {
+/// The running verifier loop (see [`spawn`]).
+pub struct Verifier {
+    stop: watch::Sender<bool>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Verifier {
+    /// Ends the loop: a round in progress is cut short and hands back the rows it had not
+    /// checked yet (see [`round`]); waits for that.
+    pub async fn stop(self) {
+        let _ = self.stop.send(true);
+        let _ = self.task.await;
+    }
+}
+
+/// Runs rounds until [`Verifier::stop`].
+pub fn spawn(app: Arc<Patchbay>, settings: VerifierSettings) -> Verifier {
+    let (stop, stopped) = watch::channel(false);
+    let task = tokio::spawn(async move {
+        // Resolves once stop is asked (or its sender is gone); each call is a fresh future.
+        let stopping = || {
+            let mut stopped = stopped.clone();
+            async move {
+                let _ = stopped.wait_for(|&stop| stop).await;
+            }
+        };
         let mut tick = tokio::time::interval(settings.poll);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
-            tick.tick().await;
-            match run_round(&app, &settings).await {
+            tokio::select! {
+                _ = tick.tick() => {}
+                () = stopping() => return,
+            }
+            match round(&app, &settings, stopping()).await {
+                Ok(None) => return,
                 // A full batch means more may be due: go again without waiting.
-                Ok(n) if n as i64 >= settings.batch => tick.reset_immediately(),
-                Ok(_) => {}
+                Ok(Some(n)) if n as i64 >= settings.batch => tick.reset_immediately(),
+                Ok(Some(_)) => {}
                 Err(e) => tracing::warn!(error = %e, "verifier round failed"),
             }
             // Abandoned Twilio provisionings (crash mid-saga) are undone here, first at start-up.
@@ -86,7 +152,8 @@ pub fn spawn(app: Arc<Patchbay>, settings: VerifierSettings) -> tokio::task::Joi
                 tracing::warn!(error = %e, "purging webhook events past the retention failed");
             }
         }
-    })
+    });
+    Verifier { stop, task }
 }
 
 /// Webhook deliveries claimed per round.

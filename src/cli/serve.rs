@@ -60,7 +60,13 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
     let shutdown = shutdown_signal()?;
     tracing::info!(listen = %listener.local_addr()?, backend = app.backend(), "patchbay ready");
     patchbay::http::serve(listener, app.clone(), server.http(), shutdown).await?;
-    worker.abort();
+    // Bounded: it waits for the database to take back the unchecked rows' leases.
+    if tokio::time::timeout(std::time::Duration::from_secs(5), worker.stop())
+        .await
+        .is_err()
+    {
+        tracing::warn!("the verifier did not stop within 5 s; its unchecked rows wait out their lease");
+    }
     webhooks.abort();
     if let Some(metrics) = metrics {
         metrics.abort();

@@ -156,6 +156,13 @@ impl Patchbay {
         Ok(self.store.claim_due_verifications(now(), lease_until, limit).await?)
     }
 
+    /// A stopping worker's claimed rows that it did not check: due again now, so the next
+    /// worker (another instance, or this one restarted) takes them without waiting out the
+    /// lease. Rows a finished check rescheduled keep their new time.
+    pub async fn release_verification_leases(&self, ids: &[i64], lease_until: DateTime<Utc>) -> Result<u64> {
+        Ok(self.store.release_verification_leases(ids, lease_until, now()).await?)
+    }
+
     /// Credentials and account, then the trunk, its credential list, and the imported numbers on it.
     async fn trunk_outcome(&self, record: &ConfigurationRecord, trunk_sid: &str) -> Result<VerifyOutcome> {
         let creds = self.credentials_of(record)?;

@@ -420,6 +420,39 @@ impl Store {
         }
     }
 
+    /// Hands back the leases of claimed rows that were not checked (a stopping worker's): each
+    /// of `ids` whose next check is still exactly `lease_until` (not rescheduled by a finished
+    /// check) becomes due at `now`. Returns how many were handed back.
+    pub async fn release_verification_leases(
+        &self,
+        ids: &[i64],
+        lease_until: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<u64> {
+        if ids.is_empty() {
+            return Ok(0);
+        }
+        // At most one batch of ids (`VerifierSettings::batch`), bound one by one: both backends
+        // take `$n` placeholders, and SQLite has no array type for `= ANY($3)`.
+        let placeholders = (3..ids.len() + 3)
+            .map(|n| format!("${n}"))
+            .collect::<Vec<_>>()
+            .join(",");
+        let sql = format!(
+            "UPDATE provider_configurations SET next_verification_at = $1 \
+             WHERE next_verification_at = $2 AND id IN ({placeholders})"
+        );
+        Ok(on_backend!(self, write, |pool| {
+            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql.as_str()))
+                .bind(now)
+                .bind(lease_until);
+            for id in ids {
+                query = query.bind(id);
+            }
+            query.execute(pool).await?.rows_affected()
+        }))
+    }
+
     // ---- key rotation -------------------------------------------------------------------
 
     /// Some key id that seals a stored secret but is not among `loaded`, if any (checked at start).

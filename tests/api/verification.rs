@@ -8,6 +8,7 @@ use reqwest::Method;
 use serde_json::{Value, json};
 use standin::recorder::Fault;
 use standin::twilio::routes;
+use std::time::{Duration, Instant};
 
 const TOKEN: &str = "0123456789abcdef0123456789abcdef";
 
@@ -182,5 +183,49 @@ both_backends! {
         assert_eq!((status, answer["message"].as_str()), (404, Some("Provider configuration not found.")));
         // Neither call reached the carrier again.
         assert_eq!(app.twilio.recorder.count(routes::FETCH_ACCOUNT), 1);
+    }
+
+    async fn a_stopped_verifier_hands_back_the_rows_it_had_not_checked(app) {
+        app.twilio.put_account(TWILIO_SID, TOKEN);
+        let (status, body) = send(app.admin(Method::POST, CONFIGS_UNVERIFIED)
+            .json(&json!({"provider": "twilio", "account_sid": TWILIO_SID, "auth_token": TOKEN}))).await;
+        assert_eq!(status, 201, "{body}");
+        let id = body["data"]["id"].clone();
+        // The carrier hangs (first try and retry), so the check is in flight when the server
+        // stops; the lease is the shipped 5 minutes.
+        app.twilio.recorder.inject(routes::FETCH_ACCOUNT, Fault::Hang(Duration::from_secs(30)), 2);
+        let verifier = patchbay::worker::spawn(app.app.clone(), VerifierSettings::default());
+        let asked = Instant::now();
+        while app.twilio.recorder.count(routes::FETCH_ACCOUNT) == 0 {
+            assert!(asked.elapsed() < Duration::from_secs(10), "the verifier never asked the carrier");
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        let stopping = Instant::now();
+        verifier.stop().await;
+        assert!(stopping.elapsed() < Duration::from_secs(1), "stopping waits for no carrier");
+        app.twilio.recorder.reset();
+        // Due again at once, not after the lease: the next round (this instance restarted, or
+        // another) checks it.
+        assert_eq!(background_round(&app).await, 1);
+        assert_eq!(get(&app, &id).await["verification_status"], "verified");
+    }
+
+    async fn only_a_lease_still_held_is_handed_back(app) {
+        let (status, body) = send(app.admin(Method::POST, CONFIGS_UNVERIFIED)
+            .json(&json!({"provider": "twilio", "account_sid": TWILIO_SID, "auth_token": TOKEN}))).await;
+        assert_eq!(status, 201, "{body}");
+        let id = body["data"]["id"].as_i64().unwrap();
+        // Sub-microsecond digits included: PostgreSQL keeps microseconds, and the comparison
+        // must still find the lease it stored.
+        let lease_until = chrono::Utc::now() + chrono::Duration::nanoseconds(300_000_000_123);
+        let claimed = app.app.claim_due_verifications(lease_until, 32).await.unwrap();
+        assert_eq!(claimed.iter().map(|r| r.id).collect::<Vec<_>>(), [id]);
+        assert_eq!(app.app.claim_due_verifications(lease_until, 32).await.unwrap().len(), 0, "leased");
+        let other = lease_until + chrono::Duration::seconds(1);
+        assert_eq!(app.app.release_verification_leases(&[id], other).await.unwrap(), 0, "not that lease");
+        assert_eq!(app.app.release_verification_leases(&[id + 1000], lease_until).await.unwrap(), 0);
+        assert_eq!(app.app.release_verification_leases(&[id], lease_until).await.unwrap(), 1);
+        assert_eq!(app.app.release_verification_leases(&[id], lease_until).await.unwrap(), 0, "already back");
+        assert_eq!(app.app.claim_due_verifications(lease_until, 32).await.unwrap().len(), 1, "due again");
     }
 }
