@@ -71,27 +71,31 @@ async fn round(
             record.id
         });
     }
+    // On stop, checks still running are aborted and end at their next await (a write in flight
+    // commits or rolls back whole); the loop then drains them like finished ones.
     let mut stop = std::pin::pin!(stop);
+    let mut stopped = false;
     loop {
-        tokio::select! {
-            joined = tasks.join_next() => match joined {
-                Some(Ok(id)) => {
-                    unchecked.remove(&id);
-                }
-                // A panicked check: its lease runs out as before.
-                Some(Err(_)) => {}
-                None => return Ok(Some(count)),
-            },
-            () = &mut stop => break,
+        let joined = tokio::select! {
+            joined = tasks.join_next() => joined,
+            () = &mut stop, if !stopped => {
+                stopped = true;
+                tasks.abort_all();
+                continue;
+            }
+        };
+        match joined {
+            Some(Ok(id)) => {
+                unchecked.remove(&id);
+            }
+            // Aborted by the stop, or panicked: not checked (handed back if stopping, else its
+            // lease runs out).
+            Some(Err(_)) => {}
+            None => break,
         }
     }
-    // Stopping: checks still running end at their next await (a write in flight commits or
-    // rolls back whole); those that finished meanwhile keep their result.
-    tasks.abort_all();
-    while let Some(joined) = tasks.join_next().await {
-        if let Ok(id) = joined {
-            unchecked.remove(&id);
-        }
+    if !stopped {
+        return Ok(Some(count));
     }
     let unchecked: Vec<i64> = unchecked.into_iter().collect();
     app.release_verification_leases(&unchecked, lease_until).await?;

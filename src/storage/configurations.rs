@@ -432,24 +432,21 @@ impl Store {
         if ids.is_empty() {
             return Ok(0);
         }
-        // At most one batch of ids (`VerifierSettings::batch`), bound one by one: both backends
-        // take `$n` placeholders, and SQLite has no array type for `= ANY($3)`.
-        let placeholders = (3..ids.len() + 3)
-            .map(|n| format!("${n}"))
-            .collect::<Vec<_>>()
-            .join(",");
-        let sql = format!(
-            "UPDATE provider_configurations SET next_verification_at = $1 \
-             WHERE next_verification_at = $2 AND id IN ({placeholders})"
-        );
+        // At most one batch of ids (`VerifierSettings::batch`); QueryBuilder writes each
+        // backend's placeholders (SQLite has no array type for `= ANY(...)`).
         Ok(on_backend!(self, write, |pool| {
-            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql.as_str()))
-                .bind(now)
-                .bind(lease_until);
-            for id in ids {
-                query = query.bind(id);
+            let mut query = sqlx::QueryBuilder::new("UPDATE provider_configurations SET next_verification_at = ");
+            query
+                .push_bind(now)
+                .push(" WHERE next_verification_at = ")
+                .push_bind(lease_until)
+                .push(" AND id IN (");
+            let mut list = query.separated(", ");
+            for &id in ids {
+                list.push_bind(id);
             }
-            query.execute(pool).await?.rows_affected()
+            list.push_unseparated(")");
+            query.build().execute(pool).await?.rows_affected()
         }))
     }
 
